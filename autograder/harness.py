@@ -1,0 +1,284 @@
+"""The building blocks every hidden check is made of.
+
+A check computes what the reference returns (and what each known mistake
+would return) *before* it calls the student's function, then calls the
+student's function on copies of the same inputs and compares with plain
+array arithmetic on genuine float64 arrays. NumPy functions used here are
+bound at import time, so a submission that later rebinds `np.allclose` or
+similar cannot change a verdict.
+"""
+import copy
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from course.testing import TestFailure
+
+_array = np.array
+_isfinite = np.isfinite
+_abs = np.abs
+_argmax = np.argmax
+_unravel_index = np.unravel_index
+_array2string = np.array2string
+_array_equal = np.array_equal
+_ndarray = np.ndarray
+_float64 = np.float64
+
+
+class CheckFailed(TestFailure):
+    """A hidden check found a wrong answer; its message is shown to the student."""
+
+
+@dataclass
+class Case:
+    """One input to a graded function.
+
+    Attributes:
+        what: str describing the input for messages, e.g. "z of shape (3, 4)".
+        args: tuple of positional arguments.
+        kwargs: dict of keyword arguments.
+        atol, rtol: tolerance for this case, if not the check's own.
+    """
+
+    what: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    atol: float = None
+    rtol: float = None
+
+
+def describe(value):
+    """Short printable form of a value for a failure message."""
+    if isinstance(value, _ndarray):
+        text = _array2string(value, precision=6, threshold=10, separator=", ")
+        return f"array of shape {value.shape}: {text}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {describe(v)}" for k, v in value.items()) + "}"
+    text = repr(value)
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+def to_float_array(value, what):
+    """`value` as a new float64 ndarray, or CheckFailed naming what came back."""
+    if isinstance(value, (str, bytes, dict)) or value is None:
+        raise CheckFailed(
+            f"{what}: expected a number or an array of numbers, got {type(value).__name__} "
+            f"{describe(value)}"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = _array(value, dtype=_float64)
+    except Exception:
+        raise CheckFailed(
+            f"{what}: expected a number or an array of numbers, got "
+            f"{type(value).__name__} {describe(value)}"
+        ) from None
+    return _array(result, dtype=_float64, copy=True, subok=False)
+
+
+def compare(got, expected, what, atol=1e-8, rtol=1e-6):
+    """Raise CheckFailed unless `got` matches `expected` (a reference result).
+
+    `expected` may be a number, an array, a bool, a str, or a tuple/list/dict
+    of those; `got` must have the same structure. Numbers and arrays are
+    compared as float64 with |got - expected| <= atol + rtol * |expected|;
+    a size-1 result is accepted where a scalar is expected.
+    """
+    if isinstance(expected, (bool, np.bool_)):
+        if not isinstance(got, (bool, np.bool_)):
+            raise CheckFailed(f"{what}: expected the bool {bool(expected)}, got "
+                              f"{type(got).__name__} {describe(got)}")
+        if (got is True or got is np.True_) != bool(expected):
+            raise CheckFailed(f"{what}: expected {bool(expected)}, got {bool(got)}")
+        return
+    if isinstance(expected, str):
+        if not isinstance(got, str) or not str.__eq__(str.__str__(got), expected):
+            raise CheckFailed(f"{what}: expected {expected!r}, got {describe(got)}")
+        return
+    if isinstance(expected, dict):
+        _compare_dict(got, expected, what, atol, rtol)
+        return
+    if isinstance(expected, (tuple, list)):
+        _compare_sequence(got, expected, what, atol, rtol)
+        return
+    _compare_numbers(got, expected, what, atol, rtol)
+
+
+def _compare_dict(got, expected, what, atol, rtol):
+    if not isinstance(got, dict):
+        raise CheckFailed(f"{what}: expected a dict with keys {sorted(expected)}, got "
+                          f"{type(got).__name__}")
+    got_keys = sorted(str(k) for k in dict.keys(got))
+    if got_keys != sorted(expected):
+        raise CheckFailed(f"{what}: expected a dict with keys {sorted(expected)}, got keys "
+                          f"{got_keys}")
+    for key in expected:
+        compare(dict.__getitem__(got, key), expected[key], f"{what}[{key!r}]", atol, rtol)
+
+
+def _compare_sequence(got, expected, what, atol, rtol):
+    if not isinstance(got, (tuple, list)):
+        raise CheckFailed(f"{what}: expected a tuple of {len(expected)} values, got "
+                          f"{type(got).__name__} {describe(got)}")
+    items = list(got)
+    if len(items) != len(expected):
+        raise CheckFailed(f"{what}: expected {len(expected)} values, got {len(items)}")
+    for index, (g, e) in enumerate(zip(items, expected)):
+        compare(g, e, f"{what}[{index}]", atol, rtol)
+
+
+def _compare_numbers(got, expected, what, atol, rtol):
+    expected_array = to_float_array(expected, "reference")
+    got_array = to_float_array(got, what)
+    if expected_array.ndim == 0 and got_array.size == 1:
+        got_array = got_array.reshape(())
+    if got_array.shape != expected_array.shape:
+        raise CheckFailed(f"{what}: expected shape {expected_array.shape}, got shape "
+                          f"{got_array.shape}")
+    if not _isfinite(got_array).all() and _isfinite(expected_array).all():
+        raise CheckFailed(f"{what}: expected finite values {describe(expected_array)}, got "
+                          f"{describe(got_array)} (nan or inf)")
+    difference = _abs(got_array - expected_array)
+    allowed = atol + rtol * _abs(expected_array)
+    ok = (difference <= allowed) | (got_array == expected_array)
+    if not ok.all():
+        _report_difference(got_array, expected_array, difference, ok, what, atol, rtol)
+
+
+def _report_difference(got, expected, difference, ok, what, atol, rtol):
+    tolerance = f"tolerance atol={atol:g}, rtol={rtol:g}"
+    if expected.ndim == 0:
+        raise CheckFailed(f"{what}: expected {float(expected)!r}, got {float(got)!r} "
+                          f"({tolerance})")
+    difference = difference.copy()
+    difference[~_isfinite(difference)] = float("inf")
+    difference[ok] = -1.0
+    index = _unravel_index(_argmax(difference), expected.shape)
+    where = tuple(int(i) for i in index)
+    raise CheckFailed(
+        f"{what}: expected {describe(expected)}, got {describe(got)}; "
+        f"{int((~ok).sum())} of {ok.size} entries differ, first worst at index {where}: "
+        f"expected {float(expected[index])!r}, got {float(got[index])!r} ({tolerance})"
+    )
+
+
+def snapshot(value):
+    """A deep copy of an input, to detect mutation later."""
+    return copy.deepcopy(value)
+
+
+def same_input(before, after):
+    """True when an input is unchanged (arrays compared exactly, NaN-safe)."""
+    if isinstance(before, _ndarray):
+        return isinstance(after, _ndarray) and before.shape == after.shape and \
+            _array_equal(before, after, equal_nan=True)
+    if isinstance(before, dict):
+        return isinstance(after, dict) and before.keys() == after.keys() and all(
+            same_input(before[k], after[k]) for k in before)
+    if isinstance(before, (list, tuple)):
+        return type(before) is type(after) and len(before) == len(after) and all(
+            same_input(b, a) for b, a in zip(before, after))
+    return True
+
+
+def call_student(name, student, case):
+    """Call the student's function on copies of the case's inputs.
+
+    Returns the result; raises CheckFailed if it raises or mutates an input.
+    """
+    args, kwargs = snapshot(case.args), snapshot(case.kwargs)
+    try:
+        result = student(*args, **kwargs)
+    except NotImplementedError:
+        raise CheckFailed(f"{name} is not implemented yet (it raised NotImplementedError)") \
+            from None
+    except CheckFailed:
+        raise
+    except BaseException as error:  # noqa: BLE001 - any student error is reported
+        raise CheckFailed(f"{name} raised {type(error).__name__}: {error} on {case.what}") \
+            from None
+    for position, (before, after) in enumerate(zip(case.args, args)):
+        if not same_input(before, after):
+            raise CheckFailed(f"{name} changed its argument number {position + 1} in place "
+                              f"on {case.what}; graded functions must not modify their "
+                              "inputs (work on a copy)")
+    for key in case.kwargs:
+        if not same_input(case.kwargs[key], kwargs[key]):
+            raise CheckFailed(f"{name} changed its argument {key!r} in place on {case.what}")
+    return result
+
+
+def use_reference(student, **dependencies):
+    """Make the student's function call reference versions of other graded functions.
+
+    Only names the function actually looks up as globals are replaced, in the
+    checker's own copy of the function, so one early mistake costs only the
+    points of the function that has it.
+    """
+    namespace = getattr(student, "__globals__", None)
+    if namespace is None:
+        return student
+    for name, function in dependencies.items():
+        if name in namespace:
+            namespace[name] = function
+    return student
+
+
+def matches(got, expected, atol=1e-8, rtol=1e-6):
+    """True when `got` passes `compare` against `expected`."""
+    try:
+        compare(got, expected, "", atol, rtol)
+    except CheckFailed:
+        return False
+    return True
+
+
+def check_cases(name, student, reference, cases, mistakes=None, atol=1e-8, rtol=1e-6,
+                forbid_warnings=False):
+    """Compare a student's function with the reference on every case.
+
+    Args:
+        name: str, the graded function's name.
+        student: the student's function.
+        reference: the reference function.
+        cases: list of Case.
+        mistakes: optional dict {description: wrong_function}; when a wrong
+            answer matches one of them, the message names that mistake.
+        atol, rtol: tolerance of the comparison.
+        forbid_warnings: fail if the student's function emits a RuntimeWarning
+            (overflow, divide by zero, invalid value).
+    """
+    mistakes = mistakes or {}
+    plan = []
+    for case in cases:
+        expected = reference(*snapshot(case.args), **snapshot(case.kwargs))
+        alternatives = {}
+        for label, wrong in mistakes.items():
+            try:
+                alternatives[label] = wrong(*snapshot(case.args), **snapshot(case.kwargs))
+            except Exception:  # noqa: BLE001 - a mistake that cannot run names nothing
+                continue
+        plan.append((case, expected, alternatives))
+    for case, expected, alternatives in plan:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+                got = call_student(name, student, case)
+        what = f"{name} on {case.what}"
+        case_atol = atol if case.atol is None else case.atol
+        case_rtol = rtol if case.rtol is None else case.rtol
+        try:
+            compare(got, expected, what, case_atol, case_rtol)
+        except CheckFailed as failure:
+            named = [label for label, alt in alternatives.items()
+                     if matches(got, alt, case_atol, case_rtol)]
+            if named:
+                raise CheckFailed(f"{failure} — this is what you get {named[0]}.") from None
+            raise
+        runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+        if forbid_warnings and runtime:
+            raise CheckFailed(f"{what}: the result is right but NumPy warned "
+                              f"'{runtime[0].message}'; rewrite it so that no overflow "
+                              "or invalid operation happens")

@@ -1,0 +1,37 @@
+"""nbgrader configuration of the course; nbgrader reads it from the repository root.
+
+Each setting closes a trap of nbgrader 0.9.6 (see README, "Grading settings").
+"""
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+
+# Grading kernels import `course` and the hidden `autograder` from this directory.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in [COURSE_ROOT, os.environ.get("PYTHONPATH", "")] if p)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+c.CourseDirectory.course_id = "nn-from-scratch"
+
+# Always rebuild the release and the gradebook entries from source/.
+c.GenerateAssignment.force = True
+
+# A cell that loops forever is interrupted; later cells still run.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+# A deleted or de-tagged test cell is put back and graded, instead of silently scoring nothing.
+c.OverwriteCells.add_missing_cells = True
+
+# Anything a passing test cell writes to stderr (a NumPy RuntimeWarning, a deprecation
+# warning) must not turn its score into 0: both settings are needed.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"[\s\S]*"
+
+# Feedback shows each check's message, never the hidden tests' source.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
