@@ -19,8 +19,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from rich.console import Console
 from rich.table import Table
 
-from autograder.build import ROOT, assignments, build_release, build_solution, \
-    solution_cell_source, tool_environment
+from autograder.build import ROOT, assignments, build, solution_cell_source, \
+    tool_environment
 
 STUDENTS = ("demo-perfect", "demo-untouched", "demo-buggy")
 
@@ -144,8 +144,7 @@ def main(argv=None):
     console = Console()
     for assignment in selected:
         if not args.no_build:
-            build_release(assignment)
-            build_solution(assignment)
+            build(assignment)
         write_submissions(assignment)
         console.print(f"autograding {assignment} ...")
         grade(assignment)

@@ -1,8 +1,6 @@
 """Reference for 01_loss: a neuron, the sigmoid, and the losses of logistic regression."""
 import numpy as np
 
-EPS = 1e-12
-
 
 def neuron(x, w, b):
     """x: (D,), w: (D,), b: float -> float x·w + b."""
@@ -24,7 +22,8 @@ def predict_proba(X, w, b):
 
 def binary_cross_entropy(y, y_hat):
     """y: (N,) in {0, 1}, y_hat: (N,) -> (N,) per-example loss, ŷ clipped to [eps, 1 - eps]."""
-    y_hat = np.clip(y_hat, EPS, 1.0 - EPS)
+    eps = 1e-12
+    y_hat = np.clip(y_hat, eps, 1.0 - eps)
     return -y * np.log(y_hat) - (1.0 - y) * np.log(1.0 - y_hat)
 
 

@@ -1,0 +1,36 @@
+# Two commands for a fresh machine: `make demo` (build and grade the demo class) and
+# `make test` (the test suite). Both create the virtual environment .venv when it is missing.
+VENV := .venv
+PY := $(VENV)/bin/python
+SCRATCH := $(CURDIR)/.jupyter-scratch
+
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONPATH := $(CURDIR)
+export JUPYTER_CONFIG_DIR := $(SCRATCH)/config
+export JUPYTER_DATA_DIR := $(SCRATCH)/data
+export JUPYTER_RUNTIME_DIR := $(SCRATCH)/runtime
+export IPYTHONDIR := $(SCRATCH)/ipython
+export MPLCONFIGDIR := $(SCRATCH)/matplotlib
+
+.PHONY: demo test build lab clean-demo
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[instructor,test]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(PY) -m autograder.demo
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+build: $(VENV)/.installed
+	$(PY) -m autograder.build
+
+lab: $(VENV)/.installed
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR)
+
+clean-demo:
+	rm -rf submitted autograded feedback gradebook.db grades.csv

@@ -1,0 +1,50 @@
+"""Shared test helpers: run hidden checks the way the grader does, in a child process."""
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import cloudpickle
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+_SCRATCH = tempfile.mkdtemp(prefix="nn-course-tests-")
+for _variable, _folder in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                           ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
+                           ("MPLCONFIGDIR", "matplotlib")]:
+    os.environ.setdefault(_variable, os.path.join(_SCRATCH, _folder))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from autograder.sandbox import run_check  # noqa: E402
+
+
+def sandbox_verdict(assignment, name, function):
+    """The verdict of the hidden check of `name` on `function`, run in a child process."""
+    module = sys.modules.get(function.__module__)
+    if module is not None and module.__name__ != "__main__":
+        cloudpickle.register_pickle_by_value(module)
+    return run_check(assignment, name, function)
+
+
+def assert_passes(assignment, name, function):
+    """The hidden check accepts `function`."""
+    verdict = sandbox_verdict(assignment, name, function)
+    assert verdict.passed, f"check of {name} rejected {function.__name__}: {verdict.message}"
+
+
+def assert_fails(assignment, name, function, mentions=()):
+    """The hidden check rejects `function`, and its message mentions each of `mentions`."""
+    verdict = sandbox_verdict(assignment, name, function)
+    assert not verdict.passed, f"check of {name} accepted the wrong {function.__name__}"
+    for text in mentions:
+        assert text in verdict.message, (
+            f"message for {function.__name__} should mention {text!r}: {verdict.message}")
+    return verdict
+
+
+@pytest.fixture(scope="session")
+def root():
+    return ROOT
