@@ -17,7 +17,7 @@ export MPLCONFIGDIR := $(SCRATCH)/matplotlib
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[instructor,test]"
+	$(PY) -m pip install --quiet -e ".[instructor,test,cluster,browser]"
 	touch $@
 
 demo: $(VENV)/.installed
