@@ -12,7 +12,7 @@ export JUPYTER_RUNTIME_DIR := $(SCRATCH)/runtime
 export IPYTHONDIR := $(SCRATCH)/ipython
 export MPLCONFIGDIR := $(SCRATCH)/matplotlib
 
-.PHONY: demo test build lab clean-demo
+.PHONY: demo test build lab grade check clean-demo
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,6 +28,14 @@ test: $(VENV)/.installed
 
 build: $(VENV)/.installed
 	$(PY) -m autograder.build
+
+# Grade every submission in submitted/ (A=<assignment id> for one assignment).
+grade: $(VENV)/.installed
+	$(PY) -m autograder.classgrade $(A)
+
+# Check your own copy of a notebook against the hidden checks: make check NB=path/to/nb.ipynb
+check: $(VENV)/.installed
+	$(PY) -m autograder.selfcheck $(NB)
 
 lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR)
