@@ -6,9 +6,12 @@ JSON line {"nonce", "passed", "message"} on the file descriptor that was
 stdout at start. Everything the student's code prints goes to stderr.
 
 The check and the reference are imported before the student's function is
-unpickled, and the reference modules are then replaced in `sys.modules` by
-stand-ins that refuse access, so a submission that imports the hidden
-reference fails instead of borrowing it.
+unpickled. After unpickling, every hidden object the notebook's code refers
+to (a module or function of `autograder`) is replaced by a stand-in that
+refuses to work, and so are the hidden modules in `sys.modules`, so a
+submission that borrows the hidden reference fails instead of passing. A
+check may still hand the student's function reference versions of its
+dependencies (`harness.use_reference`), which it does after this.
 """
 import json
 import os
@@ -29,6 +32,45 @@ class _Forbidden(types.ModuleType):
         raise PermissionError(
             "the submission uses the hidden autograder package, which student code may "
             "not import")
+
+
+def _is_hidden(value):
+    if isinstance(value, types.ModuleType):
+        name = value.__name__
+    else:
+        name = getattr(value, "__module__", None) if callable(value) else None
+    return isinstance(name, str) and (name == "autograder" or name.startswith("autograder."))
+
+
+def _refuse(*args, **kwargs):
+    raise PermissionError("the submission uses the hidden autograder package, which student "
+                          "code may not import")
+
+
+def _stand_in(name, value):
+    return _Forbidden(name) if isinstance(value, types.ModuleType) else _refuse
+
+
+def _sanitise(function, seen):
+    """Replace hidden objects reachable from a notebook-defined function by stand-ins."""
+    if id(function) in seen or getattr(function, "__module__", None) != "__main__":
+        return
+    seen.add(id(function))
+    namespace = getattr(function, "__globals__", {})
+    for name, value in list(namespace.items()):
+        if _is_hidden(value):
+            namespace[name] = _stand_in(name, value)
+        elif isinstance(value, types.FunctionType):
+            _sanitise(value, seen)
+    for cell in getattr(function, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            continue
+        if _is_hidden(value):
+            cell.cell_contents = _stand_in("closure", value)
+        elif isinstance(value, types.FunctionType):
+            _sanitise(value, seen)
 
 
 def _hide_reference():
@@ -57,17 +99,15 @@ def main():
     from autograder.harness import CheckFailed
 
     check = find_check(assignment, name)
-    _hide_reference()
     try:
         student = cloudpickle.loads(payload)
-    except PermissionError as error:
-        _write_verdict(verdict_fd, nonce, False, f"{name}: {error}")
-        return
     except Exception as error:  # noqa: BLE001
         _write_verdict(verdict_fd, nonce, False,
                        f"{name} could not be loaded by the checker: "
                        f"{type(error).__name__}: {error}")
         return
+    _sanitise(student, set())
+    _hide_reference()
     try:
         check(student)
     except CheckFailed as failure:

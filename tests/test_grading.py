@@ -1,0 +1,218 @@
+"""Does plain `nbgrader autograde` with our config grade real submissions as it should?
+
+One temporary copy of the course is built and graded once per session: the demo class
+of every assignment (the canary: the solutions must get full marks), plus 01_loss
+submissions that cheat, crash, loop or warn. Each test then reads the gradebook.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder.build import ROOT, assignments, build_release, tool_environment
+from autograder.demo import BUGS, answered, with_bug
+
+pytestmark = pytest.mark.nbgrader
+
+LOSS = "01_loss"
+
+
+def graded_assignments():
+    """All assignments, or those named in COURSE_ASSIGNMENTS (comma-separated)."""
+    only = [a for a in os.environ.get("COURSE_ASSIGNMENTS", "").split(",") if a]
+    return [a for a in assignments() if not only or a in only]
+
+
+def replace_cell(notebook, grade_id, source):
+    """A copy of `notebook` whose cell `grade_id` has the new source."""
+    notebook = nbformat.from_dict(notebook)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            cell.source = source
+    return notebook
+
+
+def delete_cell(notebook, grade_id):
+    notebook = nbformat.from_dict(notebook)
+    notebook.cells = [c for c in notebook.cells
+                      if c.metadata.get("nbgrader", {}).get("grade_id") != grade_id]
+    return notebook
+
+
+WRONG_COST = "def cost(y, y_hat):\n    return 0.0\n"
+
+LOSS_SUBMISSIONS = {
+    # cheats: each must lose the points of the function it cheats on, and only those
+    "cheat-allclose": ("cost", "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                       "np.testing.assert_allclose = lambda *a, **k: None\n"
+                       "np.isclose = lambda *a, **k: np.array(True)\n" + WRONG_COST),
+    "cheat-builtins": ("mse", "import builtins\nbuiltins.abs = lambda x: 0.0\n"
+                       "builtins.all = lambda *a: True\nbuiltins.max = lambda *a, **k: 0.0\n"
+                       "def mse(y, y_hat):\n    return 0.0\n"),
+    "cheat-always-equal": ("mse", "class Anything:\n"
+                           "    def __eq__(self, other): return True\n"
+                           "    def __ne__(self, other): return False\n"
+                           "    def __le__(self, other): return True\n"
+                           "    def __lt__(self, other): return True\n"
+                           "    def __ge__(self, other): return True\n"
+                           "    def __sub__(self, other): return 0.0\n"
+                           "    __rsub__ = __sub__\n"
+                           "    def __abs__(self): return 0.0\n"
+                           "def mse(y, y_hat):\n    return Anything()\n"),
+    "cheat-import-reference": ("sigmoid", "from autograder.reference.loss import sigmoid\n"),
+    "cheat-wraps-reference": ("cost", "import autograder.reference.loss as r\n"
+                              "def cost(y, y_hat):\n    return r.cost(y, y_hat)\n"),
+    "cheat-hardcoded": ("neuron", "def neuron(x, w, b):\n    return 2.6 if len(x) == 3 else b\n"),
+    # faults: the function's own points are lost, nothing else
+    "fault-endless-loop": ("mse", "def mse(y, y_hat):\n    while True:\n        pass\n"),
+    "fault-exits": ("mse", "import os\ndef mse(y, y_hat):\n    os._exit(1)\n"),
+}
+
+
+def loss_notebooks(root):
+    """{student: notebook} of the extra 01_loss submissions, with the cell that must fail."""
+    perfect = answered(root / "release" / LOSS / f"{LOSS}.ipynb",
+                       root / "source" / LOSS / f"{LOSS}.ipynb")
+    notebooks = {}
+    for student, (cell, source) in LOSS_SUBMISSIONS.items():
+        notebooks[student] = (replace_cell(perfect, cell, source), f"test_{cell}")
+    wrong = replace_cell(perfect, "cost", WRONG_COST)
+    notebooks["cheat-edits-test"] = (
+        replace_cell(wrong, "test_cost", "# checks cost\nassert True\n"), "test_cost")
+    notebooks["cheat-deletes-test"] = (delete_cell(wrong, "test_cost"), "test_cost")
+    warns = nbformat.from_dict(perfect)
+    for cell in warns.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "cost":
+            cell.source = cell.source.replace(
+                "    J = float(", "    import warnings\n    warnings.warn('a harmless note')\n"
+                "    J = float(")
+    notebooks["correct-but-warns"] = (warns, None)
+    return notebooks
+
+
+def run_nbgrader(course, *args):
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                            env=tool_environment(course), capture_output=True, text=True)
+    return result
+
+
+def submit(course, student, assignment, notebook):
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, folder / f"{assignment}.ipynb")
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """A temporary course, autograded by plain nbgrader; returns (course path, expectations)."""
+    course = tmp_path_factory.mktemp("course")
+    for name in ("autograder", "course", "source", "nbgrader_config.py"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, course / name)
+    expectations = {}
+    for assignment in graded_assignments():
+        build_release(assignment, course)
+        release = course / "release" / assignment / f"{assignment}.ipynb"
+        perfect = answered(release, course / "source" / assignment / f"{assignment}.ipynb")
+        submit(course, "perfect", assignment, perfect)
+        submit(course, "untouched", assignment, nbformat.read(release, as_version=4))
+        expectations[("perfect", assignment)] = None
+        expectations[("untouched", assignment)] = "all"
+        if assignment in BUGS:
+            submit(course, "buggy", assignment, with_bug(perfect, BUGS[assignment]))
+            expectations[("buggy", assignment)] = f"test_{BUGS[assignment].cell}"
+    for student, (notebook, failing) in loss_notebooks(course).items():
+        submit(course, student, LOSS, notebook)
+        expectations[(student, LOSS)] = failing
+    for assignment in graded_assignments():
+        result = run_nbgrader(course, "autograde", assignment)
+        assert "Traceback" not in result.stderr.split("autograde")[0], result.stderr[-3000:]
+    result = run_nbgrader(course, "generate_feedback", LOSS)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return course, expectations
+
+
+def scores(course, assignment, student):
+    """{grade_id: (score, max_score)} of the student's code cells."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+        return {g.name: (g.score, g.max_score) for g in notebook.grades
+                if g.cell.cell_type == "code"}
+
+
+def test_solutions_get_full_marks_in_every_assignment(graded):
+    """Canary: does every solution pass every test cell, hidden checks included?"""
+    course, _ = graded
+    for assignment in graded_assignments():
+        lost = {k: v for k, v in scores(course, assignment, "perfect").items() if v[0] < v[1]}
+        assert not lost, f"{assignment}: the solution loses {lost}"
+
+
+def test_untouched_release_scores_zero(graded):
+    """Does the release as handed out score 0 in every test cell?"""
+    course, _ = graded
+    for assignment in graded_assignments():
+        got = scores(course, assignment, "untouched")
+        assert got and all(score == 0 for score, _ in got.values()), f"{assignment}: {got}"
+
+
+@pytest.mark.parametrize("student", ["buggy"] + sorted(LOSS_SUBMISSIONS) +
+                         ["cheat-edits-test", "cheat-deletes-test", "correct-but-warns"])
+def test_a_submission_loses_exactly_the_cells_it_got_wrong(graded, student):
+    """Does each bug, cheat or fault cost its own function's points and nothing else?"""
+    course, expectations = graded
+    for (who, assignment), failing in expectations.items():
+        if who != student:
+            continue
+        got = scores(course, assignment, student)
+        lost = sorted(k for k, (score, best) in got.items() if score < best)
+        assert lost == ([failing] if failing else []), f"{student} in {assignment}: {got}"
+        if failing:
+            assert got[failing][0] == 0
+
+
+def test_feedback_shows_the_check_message_but_no_hidden_code(graded):
+    """Does the student's feedback say what was expected and got, without hidden sources?"""
+    course, _ = graded
+    html = (course / "feedback" / "buggy" / LOSS / f"{LOSS}.html").read_text()
+    assert "CheckFailed" in html and "expected" in html and "got" in html
+    assert "sum where the mean belongs" in html
+    for secret in ("BEGIN HIDDEN TESTS", "autograder", "check(&quot;", 'check("'):
+        assert secret not in html, secret
+
+
+def test_validate_reports_success_for_the_solution_and_failure_for_the_release(graded):
+    """Does `nbgrader validate` (which always exits 0) say Success only for the solution?"""
+    course, _ = graded
+    good = run_nbgrader(course, "validate",
+                        str(course / "submitted" / "perfect" / LOSS / f"{LOSS}.ipynb"))
+    bad = run_nbgrader(course, "validate", str(course / "release" / LOSS / f"{LOSS}.ipynb"))
+    assert "Success! Your notebook passes all the tests." in good.stdout
+    assert "VALIDATION FAILED" in bad.stdout and "Success!" not in bad.stdout
+
+
+def test_the_settings_that_close_nbgrader_traps_are_in_effect():
+    """Are the config keys spelled as nbgrader's classes define them, with the right values?"""
+    from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import ClearHiddenTests, Execute, IgnorePattern, \
+        OverwriteCells
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    classes = {c.__name__: c for c in (Autograde, GenerateAssignment, GenerateFeedback,
+                                       CourseDirectory,
+                                       Execute, IgnorePattern, OverwriteCells)}
+    for section, values in config.items():
+        assert section in classes, f"unknown config section {section}"
+        known = classes[section].class_traits(config=True)
+        for key in values:
+            assert key in known, f"{section}.{key} is not an nbgrader setting"
+    assert config.IgnorePattern.enabled is True and config.IgnorePattern.pattern
+    assert config.OverwriteCells.add_missing_cells is True
+    assert config.Execute.interrupt_on_timeout is True and config.Execute.timeout <= 60
+    assert ClearHiddenTests in config.GenerateFeedback.preprocessors
