@@ -9,6 +9,8 @@ The check runs in a separate process (see `autograder.sandbox`); when it
 fails, the cell fails with the check's own message and nothing else: no
 hidden-test source, no reference code, no traceback.
 """
+import sys
+
 from autograder.harness import CheckFailed
 from autograder.sandbox import run_check
 from course.testing import install_compact_errors
@@ -30,6 +32,19 @@ def check(assignment, name, function):
     Returns:
         None (a hidden test cell must not end on a value).
     """
+    try:
+        _check(assignment, name, function)
+    finally:
+        _forget_grader_modules()
+
+
+def _forget_grader_modules():
+    """Drop the grader from sys.modules so that notebook code cannot reach it afterwards."""
+    for module in [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]:
+        del sys.modules[module]
+
+
+def _check(assignment, name, function):
     install_compact_errors()
     if not callable(function):
         raise CheckFailed(f"{name} should be a function, but it is a "

@@ -213,16 +213,15 @@ def call_student(name, student, case):
 def use_reference(student, **dependencies):
     """Make the student's function call reference versions of other graded functions.
 
-    Only names the function actually looks up as globals are replaced, in the
-    checker's own copy of the function, so one early mistake costs only the
-    points of the function that has it.
+    The names are set in the globals of the checker's own copy of the function
+    (whether the notebook defined them or not), so one early mistake, or a
+    function the student never wrote, costs only the points of the function
+    that has it.
     """
     namespace = getattr(student, "__globals__", None)
     if namespace is None:
         return student
-    for name, function in dependencies.items():
-        if name in namespace:
-            namespace[name] = function
+    namespace.update(dependencies)
     return student
 
 

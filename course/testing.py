@@ -5,6 +5,9 @@ what was expected, what came back and the tolerance. Inside Jupyter the
 failure is shown as that one message instead of a long traceback, and an
 unimplemented function says so plainly.
 """
+import contextlib
+import os
+
 import numpy as np
 
 
@@ -70,6 +73,24 @@ def expect_true(condition, message):
     """Fail with `message` unless `condition` holds."""
     if not bool(condition):
         raise TestFailure(message)
+
+
+@contextlib.contextmanager
+def visible_tests():
+    """Run the visible tests of a test cell.
+
+    While you work, a failing test stops the cell with its message. While
+    nbgrader autogrades, the hidden checks that run first in the same cell
+    decide the score on their own, so a mistake in another function that
+    this one calls cannot cost this function's points here.
+    """
+    if os.environ.get("NBGRADER_EXECUTION") != "autograde":
+        yield
+        return
+    try:
+        yield
+    except BaseException:  # noqa: BLE001 - the hidden checks have already decided
+        pass
 
 
 def _innermost_function(tb):

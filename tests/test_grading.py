@@ -68,6 +68,10 @@ LOSS_SUBMISSIONS = {
     "cheat-wraps-reference": ("cost", "import autograder.reference.loss as r\n"
                               "def cost(y, y_hat):\n    return r.cost(y, y_hat)\n"),
     "cheat-hardcoded": ("neuron", "def neuron(x, w, b):\n    return 2.6 if len(x) == 3 else b\n"),
+    # bugs in a function other functions call: only its own points are lost
+    "bug-sigmoid-sign": ("sigmoid", "def sigmoid(z):\n    return 1 / (1 + np.exp(np.clip(z, -500, 500)))\n"),
+    "bug-sigmoid-missing": ("sigmoid", "# I did not get this one\n"),
+    "bug-sigmoid-raises": ("sigmoid", "def sigmoid(z):\n    raise ValueError('oops')\n"),
     # faults: the function's own points are lost, nothing else
     "fault-endless-loop": ("mse", "def mse(y, y_hat):\n    while True:\n        pass\n"),
     "fault-exits": ("mse", "import os\ndef mse(y, y_hat):\n    os._exit(1)\n"),

@@ -109,6 +109,13 @@ def test_each_graded_function_has_a_locked_test_cell_with_a_hidden_check(assignm
         assert hidden, f"test_{name} has no hidden tests"
         assert f'check("{assignment}", "{name}", {name})' in hidden.group(1)
         find_check(assignment, name)
+        visible = ast.parse(HIDDEN.sub("", test.source)).body
+        assert visible and all(
+            isinstance(node, ast.With) and
+            getattr(node.items[0].context_expr.func, "id", None) == "visible_tests"
+            for node in visible), \
+            f"test_{name}: the visible tests go in one `with visible_tests():` block, so " \
+            "that during autograding only the hidden check decides the cell's score"
 
 
 @pytest.mark.parametrize("assignment", ALL)
