@@ -1,6 +1,6 @@
 """The demo class: build, fake three submissions per assignment, autograde, report.
 
-    python -m autograder.demo [--no-build] [assignment ...]
+    python -m autograder.demo [--no-solutions] [assignment ...]
 
 Students: `demo-perfect` (every answer right), `demo-untouched` (the release
 as handed out) and `demo-buggy` (one typical mistake per assignment). The
@@ -19,8 +19,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from rich.console import Console
 from rich.table import Table
 
-from autograder.build import ROOT, assignments, build, solution_cell_source, \
-    tool_environment
+from autograder.build import ROOT, assignments, build_release, build_solution, \
+    solution_cell_source, tool_environment, write_toolkit
 
 STUDENTS = ("demo-perfect", "demo-untouched", "demo-buggy")
 
@@ -37,6 +37,21 @@ class Bug:
 
 BUGS = {
     "01_loss": Bug("cost", "np.mean(", "np.sum(", "cost sums the losses instead of averaging"),
+    "02_gradients": Bug("logistic_gradients", "X.T @ error / X.shape[0]", "X.T @ error",
+                        "logistic_gradients sums dw over the batch instead of averaging"),
+    "03_sgd": Bug("sgd_step", "params[name] - lr * grads[name]", "params[name] + lr * grads[name]",
+                  "sgd_step adds the gradient (the slide's sign error)"),
+    "04_deep_mlp": Bug("mlp_backward", "sigmoid_grad(Z_prev)", "sigmoid_grad(A_prev)",
+                       "mlp_backward applies σ′ to the activation A instead of to Z"),
+    "05_activations": Bug("relu_grad", "(z > 0)", "(z >= 0)", "relu_grad gives 1 at z = 0"),
+    "06_initialization": Bug("xavier_init", "np.sqrt(2.0 / (n_in + n_out))", "np.sqrt(2.0 / n_in)",
+                             "xavier_init uses He's n = n_in instead of n_in + n_out"),
+    "07_softmax_hinge": Bug("softmax_cross_entropy", "dS = (softmax(S) - one_hot(y, C)) / N",
+                            "dS = softmax(S) - one_hot(y, C)",
+                            "softmax_cross_entropy does not divide dS by N"),
+    "08_regularization": Bug("dropout_forward", "mask = keep / (1.0 - p_drop)",
+                             "mask = keep.astype(float)",
+                             "dropout_forward does not rescale the kept units (non-inverted)"),
 }
 
 
@@ -138,13 +153,17 @@ def export_grades(root=ROOT):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", help="ids to include (default: all)")
-    parser.add_argument("--no-build", action="store_true", help="skip building release/")
+    parser.add_argument("--no-solutions", "--no-build", dest="no_solutions", action="store_true",
+                        help="do not rebuild solutions/ (the release is always regenerated, "
+                             "which also registers the assignment in the gradebook)")
     args = parser.parse_args(argv)
     selected = args.assignments or assignments()
     console = Console()
     for assignment in selected:
-        if not args.no_build:
-            build(assignment)
+        write_toolkit(assignment)
+        build_release(assignment)
+        if not args.no_solutions:
+            build_solution(assignment)
         write_submissions(assignment)
         console.print(f"autograding {assignment} ...")
         grade(assignment)

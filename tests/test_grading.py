@@ -202,20 +202,23 @@ def test_validate_reports_success_for_the_solution_and_failure_for_the_release(g
 
 def test_the_settings_that_close_nbgrader_traps_are_in_effect():
     """Are the config keys spelled as nbgrader's classes define them, with the right values?"""
-    from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import ClearHiddenTests, Execute, IgnorePattern, \
-        OverwriteCells
+    import nbgrader.converters
+    import nbgrader.coursedir
+    import nbgrader.preprocessors
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    import autograder.faults
+    import autograder.integrity
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-    classes = {c.__name__: c for c in (Autograde, GenerateAssignment, GenerateFeedback,
-                                       CourseDirectory,
-                                       Execute, IgnorePattern, OverwriteCells)}
+    homes = (nbgrader.converters, nbgrader.coursedir, nbgrader.preprocessors, autograder.faults,
+             autograder.integrity)
     for section, values in config.items():
-        assert section in classes, f"unknown config section {section}"
-        known = classes[section].class_traits(config=True)
+        owners = [getattr(m, section) for m in homes if hasattr(m, section)]
+        assert owners, f"unknown config section {section}"
+        known = owners[0].class_traits(config=True)
         for key in values:
-            assert key in known, f"{section}.{key} is not an nbgrader setting"
+            assert key in known, f"{section}.{key} is not a setting of {section}"
     assert config.IgnorePattern.enabled is True and config.IgnorePattern.pattern
     assert config.OverwriteCells.add_missing_cells is True
     assert config.Execute.interrupt_on_timeout is True and config.Execute.timeout <= 60

@@ -1,0 +1,173 @@
+"""Learning-rate explorer: a log-scale slider that retrains and redraws the loss curve.
+
+The student's `train_logistic_regression` is passed in and called with the slider's
+learning rate; faint curves at fixed rates (from the same function) show where slow,
+good and unstable training lie. A checkbox applies the update with the wrong sign,
+W := W + α ∂L/∂W, by training with the learning rate negated.
+"""
+import io
+import time
+
+import ipywidgets as widgets
+import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from course import is_grading
+
+REFERENCE_RATES = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
+GRADING_NOTE = "Learning-rate explorer: not shown while the notebook is being graded."
+
+
+def verdict(losses):
+    """A few words on a loss curve that starts from the cost log 2 of w = 0, b = 0."""
+    losses = np.asarray(losses, dtype=float)
+    if not np.all(np.isfinite(losses)) or losses[-1] > np.log(2.0) + 0.01:
+        return "the loss goes up: diverging"
+    if np.any(np.diff(losses) > 1e-3):
+        return "the loss jumps around: too large"
+    average_drop = (np.log(2.0) - losses[-1]) / losses.size
+    if losses.size > 1 and losses[-2] - losses[-1] > 0.3 * average_drop:
+        return "still falling steadily: too small"
+    return "about right"
+
+
+class UnexpectedResult(Exception):
+    """The trainer returned something other than (w, b, losses) with one loss per epoch."""
+
+
+class _Curves:
+    """Loss curves of the student's trainer, one training run per learning rate, cached."""
+
+    def __init__(self, train, X, y, epochs, batch_size, seed):
+        self.train, self.X, self.y = train, X, y
+        self.epochs, self.batch_size, self.seed = epochs, batch_size, seed
+        self.cache = {}
+
+    def losses(self, lr):
+        if lr not in self.cache:
+            result = self.train(self.X, self.y, lr, self.epochs, self.batch_size,
+                                np.random.default_rng(self.seed))
+            losses = np.asarray(result[2], dtype=float).reshape(-1)
+            if losses.shape != (self.epochs,):
+                raise UnexpectedResult(f"it returned {losses.size} losses for {self.epochs} "
+                                       "epochs; expected one per epoch")
+            self.cache[lr] = losses
+        return self.cache[lr]
+
+
+class _Plot:
+    """The loss figure: faint reference curves drawn once, the current curve blitted on top."""
+
+    def __init__(self, curves, dpi=80):
+        self.figure = Figure(figsize=(5.6, 3.2), dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.figure.subplots_adjust(left=0.12, right=0.92, bottom=0.15, top=0.9)
+        ax = self.figure.add_subplot()
+        epochs = np.arange(1, curves.epochs + 1)
+        labelled = []
+        for rate in REFERENCE_RATES:
+            losses = curves.losses(rate)
+            ax.plot(epochs, losses, color="grey", alpha=0.35, lw=1)
+            end = np.log(max(losses[-1], 1e-3))
+            if all(abs(end - other) > 0.12 for other in labelled):
+                labelled.append(end)
+                ax.annotate(f"{rate:g}", (epochs[-1], losses[-1]), fontsize=7, color="grey",
+                            xytext=(2, 0), textcoords="offset points", va="center")
+        ax.axhline(np.log(2.0), color="k", ls=":", lw=0.8)
+        ax.set(yscale="log", ylim=(0.2, 30), xlim=(1, epochs[-1]), xlabel="epoch",
+               ylabel="cost on all the data")
+        self.line, = ax.plot(epochs, np.full(epochs.shape, np.nan), lw=2.2, animated=True)
+        self.title = self.figure.text(0.5, 0.95, "", ha="center", va="center", fontsize=9,
+                                      animated=True)
+        self.axes = ax
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    def png(self, losses, title, color):
+        """PNG bytes of the figure with `losses` as the current curve."""
+        self.canvas.restore_region(self.background)
+        self.line.set_ydata(losses)
+        self.line.set_color(color)
+        self.title.set_text(title)
+        self.axes.draw_artist(self.line)
+        self.figure.draw_artist(self.title)
+        buffer = io.BytesIO()
+        PIL.Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(
+            buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+
+def render(curves, plot, lr, ascent=False):
+    """PNG bytes of the loss curve at `lr` (or at -lr for the wrong-sign rule)."""
+    current = curves.losses(-lr if ascent else lr)
+    rule = "W := W + α ∂L/∂W" if ascent else "W := W − α ∂L/∂W"
+    title = f"lr = {lr:.3g}, {rule}: {verdict(current)}"
+    return plot.png(current, title, "tab:red" if ascent else "tab:blue")
+
+
+def _controls():
+    slider = widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=2, step=0.125,
+                                    description="lr", readout=True, readout_format=".3g",
+                                    continuous_update=True)
+    slider.add_class("learning-rate-slider")
+    ascent = widgets.Checkbox(value=False, indent=False,
+                              description="use the slide's rule W := W + α ∂L/∂W")
+    image = widgets.Image(format="png")
+    image.add_class("learning-rate-figure")
+    return slider, ascent, image
+
+
+def _failure_note(error):
+    if isinstance(error, NotImplementedError):
+        return ("<b>train_logistic_regression is not implemented yet</b> (it raised "
+                "NotImplementedError). Finish it above, run its cell, then run this cell "
+                "again.")
+    if isinstance(error, UnexpectedResult):
+        return f"<b>train_logistic_regression does not work yet</b>: {error}."
+    return (f"<b>train_logistic_regression raised {type(error).__name__}</b>: {error}. "
+            "Fix it above, run its cell, then run this cell again.")
+
+
+def learning_rate_explorer(train_logistic_regression, X, y, epochs=30, batch_size=20, seed=0):
+    """A slider over the learning rate that redraws the loss curve of training at that rate.
+
+    Args:
+        train_logistic_regression: function (X, y, lr, epochs, batch_size, rng) ->
+            (w, b, losses), losses of shape (epochs,).
+        X: (N, D) inputs; y: (N,) labels in {0, 1}.
+        epochs, batch_size: ints passed to the trainer.
+        seed: int; every run starts from np.random.default_rng(seed).
+
+    Returns:
+        ipywidgets.VBox whose `redraw_seconds` lists the duration of every redraw
+        (a one-line HTML note instead while the notebook is being graded).
+    """
+    if is_grading():
+        return widgets.HTML(GRADING_NOTE)
+    slider, ascent, image = _controls()
+    note = widgets.HTML()
+    box = widgets.VBox([widgets.HBox([slider, ascent]), note, image])
+    box.redraw_seconds = []
+    curves = _Curves(train_logistic_regression, X, y, epochs, batch_size, seed)
+    plots = []
+
+    def redraw(change=None):
+        start = time.perf_counter()
+        try:
+            if not plots:
+                plots.append(_Plot(curves))
+            image.value = render(curves, plots[0], slider.value, ascent.value)
+        except Exception as error:  # noqa: BLE001 - shown in the widget, not as a traceback
+            note.value = _failure_note(error)
+            image.layout.display = "none"
+        else:
+            note.value = ""
+            image.layout.display = None
+        box.redraw_seconds.append(time.perf_counter() - start)
+
+    slider.observe(redraw, names="value")
+    ascent.observe(redraw, names="value")
+    redraw()
+    return box
