@@ -35,3 +35,29 @@ c.IgnorePattern.pattern = r"[\s\S]*"
 
 # Feedback shows each check's message, never the hidden tests' source.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# --- Resilient grading (autograder/faults.py, autograder/integrity.py, autograder/cheats.py) ---
+# Plain `nbgrader autograde` and `python -m autograder.classgrade` share this pipeline:
+# the submission's structure is recorded before nbgrader repairs it; tampering in the cells
+# a student can edit is neutralised; a dead kernel is restarted and the earlier cells are
+# replayed; the kernel has a memory limit; a graded test cell gets its hidden checks' time.
+import sys  # noqa: E402
+
+if COURSE_ROOT not in sys.path:
+    sys.path.insert(0, COURSE_ROOT)
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,  # noqa: E402
+                                    DeduplicateIds, IgnorePattern, LimitOutput,
+                                    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+
+from autograder.faults import ResilientExecute  # noqa: E402
+from autograder.integrity import InspectSubmission  # noqa: E402
+
+c.Autograde.sanitize_preprocessors = [InspectSubmission, ClearOutput, DeduplicateIds,
+                                      OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [ResilientExecute, IgnorePattern,
+                                       ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+                                       AssignLatePenalties, CheckCellMetadata]
+c.ResilientExecute.memory_limit_mb = 4096
+c.ResilientExecute.max_kernel_restarts = 5

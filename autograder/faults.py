@@ -1,0 +1,267 @@
+"""nbgrader's Execute step, made to survive what a student notebook can do to its kernel.
+
+Enabled for every `nbgrader autograde` by the course's nbgrader_config.py.
+Compared with `nbgrader.preprocessors.Execute`:
+
+- a cell that loops forever is stopped after `timeout` seconds and the cells
+  after it still run; a graded test cell gets enough time for its hidden
+  checks' own limits, so a slow check reports its own message;
+- a kernel that dies (os._exit, a segfault, the kernel's memory limit) is
+  restarted, the earlier cells that ran without an error are replayed and
+  grading goes on with the next cell; the cell that killed it fails with a
+  message that says so, and only cells that call the dying code lose points;
+- the kernel runs under a memory limit (`memory_limit_mb`), so a memory bomb
+  is a MemoryError in one cell, not a machine out of memory;
+- before anything runs, the cells a student could edit are scanned and any
+  tampering is neutralised (`autograder.cheats`).
+
+What happened is recorded in the notebook's metadata under "autograder"
+(faults, cheats, seconds spent in cells), which `autograder.report` reads.
+"""
+import copy
+import os
+import re
+import resource
+import signal
+import time
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from autograder.cheats import scan_notebook
+
+HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?",
+                          re.MULTILINE | re.DOTALL)
+CHECK_CALL = re.compile(r"""check\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']""")
+METADATA_KEY = "autograder"
+
+
+def check_seconds(source):
+    """Total time limit of the hidden checks a cell's source calls (0 if none)."""
+    total = 0.0
+    for assignment, name in CHECK_CALL.findall(source):
+        try:
+            from autograder.checks import timeout_of
+            total += timeout_of(assignment, name)
+        except Exception:  # noqa: BLE001 - an unknown check gets the default limit
+            total += 20.0
+    return total
+
+
+def _memory_limit(limit_bytes):
+    """preexec_fn for the kernel: a soft address-space limit (children may raise theirs)."""
+    def apply():
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit_bytes, hard)
+        else:
+            limit = limit_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return apply
+
+
+def _error_output(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"{ename}: {evalue}"])
+
+
+def _cell_name(cell, index):
+    return cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
+
+
+def _exit_description(returncode):
+    if returncode is None:
+        return "it stopped responding"
+    if returncode < 0:
+        try:
+            return f"it was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"it was killed by signal {-returncode}"
+    return f"it exited with code {returncode}"
+
+
+class ResilientExecute(Execute):
+    """Execute that restarts a dead kernel, limits memory and time, and neutralises tampering."""
+
+    memory_limit_mb = Integer(4096, help="Address-space limit of the grading kernel, in MiB "
+                              "(0: none).").tag(config=True)
+    max_kernel_restarts = Integer(5, help="Kernel restarts per notebook before the remaining "
+                                  "cells are failed.").tag(config=True)
+    check_margin = Integer(15, help="Seconds a graded test cell gets beyond the time limits "
+                           "of the hidden checks it calls.").tag(config=True)
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        if cell is None or not timeout:
+            return timeout
+        checks = check_seconds(cell.source)
+        return max(timeout, int(checks + self.check_margin)) if checks else timeout
+
+    # -- kernel life cycle ------------------------------------------------------------------
+    def _kernel_kwargs(self):
+        kwargs = {}
+        if self.memory_limit_mb:
+            kwargs["preexec_fn"] = _memory_limit(self.memory_limit_mb * 2**20)
+        return kwargs
+
+    def _start_kernel(self):
+        if self.km is None:
+            self.km = self.create_kernel_manager()
+        if not self.km.has_kernel:
+            self.start_new_kernel(**self._kernel_kwargs())
+        if self.kc is None:
+            self.start_new_kernel_client()
+        info = self.wait_for_reply(self.kc.kernel_info())
+        if info:
+            self.nb.metadata["language_info"] = info["content"]["language_info"]
+
+    def _kernel_returncode(self):
+        try:
+            process = self.km.provisioner.process
+            process.wait(timeout=2)
+            return process.returncode
+        except Exception:  # noqa: BLE001 - still running or unknown
+            return None
+
+    def _stop_kernel(self):
+        """Kill the kernel at once (its state is no longer needed) and release its channels."""
+        try:
+            process = self.km.provisioner.process if self.km and self.km.provisioner else None
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - already gone, or not ours to signal
+            pass
+        try:
+            self._cleanup_kernel()
+        except Exception:  # noqa: BLE001
+            pass
+        self.km, self.kc = None, None
+
+    # -- execution ---------------------------------------------------------------------------
+    def _locked_ids(self, resources):
+        info = (resources or {}).get("nbgrader", {})
+        if not info.get("db_url"):
+            return None
+        try:
+            from nbgrader.api import Gradebook
+            with Gradebook(info["db_url"]) as gradebook:
+                notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+                return {cell.name for cell in notebook.source_cells if cell.locked}
+        except Exception:  # noqa: BLE001 - fall back on the cells' own metadata
+            return None
+
+    def _run(self, cell, index, store_history=True):
+        """Execute one cell; returns None, or the kind of failure that needs a new kernel."""
+        try:
+            self.execute_cell(cell, index, store_history=store_history)
+        except DeadKernelError:
+            return "died"
+        except CellTimeoutError:
+            return "unstoppable"
+        return None
+
+    def _replay(self, cells, replayable, record):
+        """Re-run the replayable cells in a fresh kernel; drop any that kills it again."""
+        for attempt in range(self.max_kernel_restarts + 1):
+            self._stop_kernel()
+            self._start_kernel()
+            for index in list(replayable):
+                twin = copy.deepcopy(cells[index])
+                twin.source = HIDDEN_BLOCK.sub("", twin.source)
+                if self._run(twin, index, store_history=False) is not None:
+                    replayable.remove(index)
+                    record.append({"cell": _cell_name(cells[index], index), "kind": "replay",
+                                   "message": "killed the kernel again when it was replayed; "
+                                              "left out of the replay"})
+                    break
+            else:
+                return True
+        return False
+
+    def _timed_out(self, cell):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") in (
+                    "CellTimeoutError", "KeyboardInterrupt"):
+                return True
+        return False
+
+    def _explain_timeout(self, cell):
+        limit = self._get_timeout(cell)
+        message = (f"this cell did not finish within {limit} s and was stopped (an endless "
+                   "loop, or far too slow); the cells after it were still run and graded")
+        cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
+        cell.outputs.append(_error_output("CellTimeoutError", message))
+        return message
+
+    def _explain_memory(self, cell):
+        for output in cell.outputs:
+            if output.get("output_type") == "error" and output.get("ename") == "MemoryError":
+                note = (f"the grader gives each notebook {self.memory_limit_mb} MiB of memory "
+                        "and this cell asked for more")
+                output["evalue"] = f"{output.get('evalue', '')} ({note})".strip()
+                output["traceback"] = list(output.get("traceback", [])) + [note]
+                return note
+        return None
+
+    def preprocess(self, nb, resources=None, km=None):
+        """Execute every code cell of `nb`, surviving timeouts, dead kernels and memory bombs."""
+        cheats = scan_notebook(nb, self._locked_ids(resources))
+        from nbclient import NotebookClient
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        faults, seconds, replayable, restarts = [], {}, [], 0
+        self._start_kernel()
+        try:
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                name = _cell_name(cell, index)
+                started = time.perf_counter()
+                failure = self._run(cell, index)
+                seconds[name] = round(time.perf_counter() - started, 3)
+                if failure is None:
+                    if self._timed_out(cell):
+                        faults.append({"cell": name, "kind": "timeout",
+                                       "message": self._explain_timeout(cell)})
+                        continue
+                    note = self._explain_memory(cell)
+                    if note:
+                        faults.append({"cell": name, "kind": "memory", "message": note})
+                    if not any(o.get("output_type") == "error" for o in cell.outputs):
+                        replayable.append(index)
+                    continue
+                restarts += 1
+                how = _exit_description(self._kernel_returncode()) if failure == "died" else \
+                    "it ignored the interrupt at the time limit and had to be killed"
+                message = (f"the Python kernel died while running this cell ({how}); the "
+                           "grader restarted it, re-ran the cells before this one and went on")
+                cell.outputs = list(cell.get("outputs", [])) + [
+                    _error_output("DeadKernelError", message)]
+                faults.append({"cell": name, "kind": "kernel died", "message": message})
+                if restarts > self.max_kernel_restarts or \
+                        not self._replay(self.nb.cells, replayable, faults):
+                    self._fail_rest(index, faults)
+                    break
+        finally:
+            self._stop_kernel()
+        self.set_widgets_metadata()
+        nb.metadata.setdefault(METADATA_KEY, {}).update({
+            "faults": faults,
+            "cheats": [finding.__dict__ for finding in cheats],
+            "cell_seconds": seconds,
+            "execution_seconds": round(sum(seconds.values()), 3),
+            "kernel_restarts": restarts,
+        })
+        return nb, self.resources
+
+    def _fail_rest(self, after, faults):
+        message = "not run: the kernel died too often in this notebook"
+        for index, cell in enumerate(self.nb.cells):
+            if index > after and cell.cell_type == "code":
+                cell.outputs = [_error_output("DeadKernelError", message)]
+                faults.append({"cell": _cell_name(cell, index), "kind": "not run",
+                               "message": message})
