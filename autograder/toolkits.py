@@ -27,8 +27,8 @@ TOOLKITS = {
                           "activations.tanh", "activations.tanh_grad"],
     "07_softmax_hinge": ["gradients.numerical_gradient", "gradients.relative_error",
                          "sgd.sgd_step", "sgd.minibatches", "sgd.accuracy"],
-    "08_regularization": ["loss.sigmoid", "gradients.sigmoid_grad", "sgd.sgd_step",
-                          "sgd.minibatches", "sgd.accuracy", "activations.relu",
-                          "activations.relu_grad", "softmax_hinge.one_hot",
-                          "softmax_hinge.softmax", "softmax_hinge.softmax_cross_entropy"],
+    "08_regularization": ["activations.relu", "activations.relu_grad", "softmax_hinge.one_hot",
+                          "softmax_hinge.softmax", "softmax_hinge.softmax_cross_entropy",
+                          "sgd.sgd_step", "sgd.accuracy", "gradients.numerical_gradient",
+                          "gradients.relative_error"],
 }
