@@ -35,7 +35,7 @@ grade: $(VENV)/.installed
 
 # Check your own copy of a notebook against the hidden checks: make check NB=path/to/nb.ipynb
 check: $(VENV)/.installed
-	$(PY) -m autograder.selfcheck $(NB)
+	$(PY) -m autograder.selfcheck "$(NB)"
 
 lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR)
