@@ -48,3 +48,30 @@ def assert_fails(assignment, name, function, mentions=()):
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+def check_proofs(assignment, correct, mutants):
+    """The two parametrised tests that prove an assignment's hidden checks.
+
+    Args:
+        assignment: str assignment id.
+        correct: list of (function name, correct implementation).
+        mutants: list of (function name, wrong implementation, text its message must contain).
+
+    Returns:
+        (test_check_accepts_correct_answer, test_check_rejects_mutant), for a test module
+        to bind at top level.
+    """
+    @pytest.mark.parametrize("name, function", correct,
+                             ids=lambda v: getattr(v, "__name__", v))
+    def test_check_accepts_correct_answer(name, function):
+        """Does the check of `name` give full marks to this correct implementation?"""
+        assert_passes(assignment, name, function)
+
+    @pytest.mark.parametrize("name, mutant, mentions", mutants,
+                             ids=[m[1].__name__ for m in mutants])
+    def test_check_rejects_mutant(name, mutant, mentions):
+        """Does the check of `name` reject this mutant and name what is wrong?"""
+        assert_fails(assignment, name, mutant, mentions=(name, mentions))
+
+    return test_check_accepts_correct_answer, test_check_rejects_mutant

@@ -3,10 +3,9 @@ correct answers written differently?"""
 import math
 
 import numpy as np
-import pytest
 
 from autograder.reference import initialization as ref
-from conftest import assert_fails, assert_passes
+from conftest import assert_fails, assert_passes, check_proofs
 
 A = "06_initialization"
 
@@ -264,17 +263,8 @@ MUTANTS = [
 ]
 
 
-@pytest.mark.parametrize("name, function", CORRECT, ids=lambda v: getattr(v, "__name__", v))
-def test_check_accepts_correct_answer(name, function):
-    """Does the check of `name` give full marks to this correct implementation?"""
-    assert_passes(A, name, function)
-
-
-@pytest.mark.parametrize("name, mutant, mentions", MUTANTS,
-                         ids=[m[1].__name__ for m in MUTANTS])
-def test_check_rejects_mutant(name, mutant, mentions):
-    """Does the check of `name` reject this mutant and name what is wrong?"""
-    assert_fails(A, name, mutant, mentions=(name, mentions))
+test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
+    A, CORRECT, MUTANTS)
 
 
 def test_statistical_message_names_the_formula_and_the_numbers():

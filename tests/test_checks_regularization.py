@@ -1,10 +1,9 @@
 """Do the hidden checks of 08_regularization pass the reference, fail each named mutant, and
 pass correct answers written differently?"""
 import numpy as np
-import pytest
 
 from autograder.reference import regularization as ref
-from conftest import assert_fails, assert_passes
+from conftest import check_proofs
 
 A = "08_regularization"
 
@@ -293,14 +292,5 @@ MUTANTS = [
 ]
 
 
-@pytest.mark.parametrize("name, function", CORRECT, ids=lambda v: getattr(v, "__name__", v))
-def test_check_accepts_correct_answer(name, function):
-    """Does the check of `name` give full marks to this correct implementation?"""
-    assert_passes(A, name, function)
-
-
-@pytest.mark.parametrize("name, mutant, mentions", MUTANTS,
-                         ids=[m[1].__name__ for m in MUTANTS])
-def test_check_rejects_mutant(name, mutant, mentions):
-    """Does the check of `name` reject this mutant and name what is wrong?"""
-    assert_fails(A, name, mutant, mentions=(name, mentions))
+test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
+    A, CORRECT, MUTANTS)

@@ -3,10 +3,9 @@ correct answers written differently?"""
 import inspect
 
 import numpy as np
-import pytest
 
 from autograder.reference import sgd as ref
-from conftest import assert_fails, assert_passes
+from conftest import assert_passes, check_proofs
 
 A = "03_sgd"
 
@@ -324,17 +323,8 @@ MUTANTS = [
 ]
 
 
-@pytest.mark.parametrize("name, function", CORRECT, ids=lambda v: getattr(v, "__name__", v))
-def test_check_accepts_correct_answer(name, function):
-    """Does the check of `name` give full marks to this correct implementation?"""
-    assert_passes(A, name, function)
-
-
-@pytest.mark.parametrize("name, mutant, mentions", MUTANTS,
-                         ids=[m[1].__name__ for m in MUTANTS])
-def test_check_rejects_mutant(name, mutant, mentions):
-    """Does the check of `name` reject this mutant and name what is wrong?"""
-    assert_fails(A, name, mutant, mentions=(name, mentions))
+test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
+    A, CORRECT, MUTANTS)
 
 
 def test_train_is_judged_with_the_reference_minibatches_and_sgd_step():
