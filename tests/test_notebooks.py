@@ -119,6 +119,17 @@ def test_each_graded_function_has_a_locked_test_cell_with_a_hidden_check(assignm
 
 
 @pytest.mark.parametrize("assignment", ALL)
+def test_every_answer_cell_is_followed_by_collapsed_hints(assignment):
+    """Can a stuck student open one or two hints under every answer cell, collapsed?"""
+    cells = read(source_path(assignment)).cells
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "code" and nbgrader_meta(cell).get("solution"):
+            following = cells[index + 1]
+            assert following.cell_type == "markdown", nbgrader_meta(cell)["grade_id"]
+            assert 1 <= following.source.count("<details>") <= 2, nbgrader_meta(cell)["grade_id"]
+
+
+@pytest.mark.parametrize("assignment", ALL)
 def test_test_cells_end_on_no_value(assignment):
     """Does every graded test cell end on a statement, never on a value nbgrader would score?"""
     for cell in read(source_path(assignment)).cells:
