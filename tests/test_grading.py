@@ -7,6 +7,7 @@ submissions that cheat, crash, loop or warn. Each test then reads the gradebook.
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 import sys
 
 import nbformat
@@ -111,34 +112,65 @@ def submit(course, student, assignment, notebook):
     nbformat.write(notebook, folder / f"{assignment}.ipynb")
 
 
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """A temporary course, autograded by plain nbgrader; returns (course path, expectations)."""
-    course = tmp_path_factory.mktemp("course")
-    for name in ("autograder", "course", "source", "nbgrader_config.py"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, course / name)
-    expectations = {}
-    for assignment in graded_assignments():
-        build_release(assignment, course)
-        release = course / "release" / assignment / f"{assignment}.ipynb"
-        perfect = answered(release, course / "source" / assignment / f"{assignment}.ipynb")
-        submit(course, "perfect", assignment, perfect)
-        submit(course, "untouched", assignment, nbformat.read(release, as_version=4))
-        expectations[("perfect", assignment)] = None
-        expectations[("untouched", assignment)] = "all"
-        if assignment in BUGS:
-            submit(course, "buggy", assignment, with_bug(perfect, BUGS[assignment]))
-            expectations[("buggy", assignment)] = f"test_{BUGS[assignment].cell}"
-    for student, (notebook, failing) in loss_notebooks(course).items():
-        submit(course, student, LOSS, notebook)
-        expectations[(student, LOSS)] = failing
-    for assignment in graded_assignments():
+def new_course(factory, name):
+    """A temporary course directory with the sources and the grader, no gradebook yet."""
+    course = factory.mktemp(name)
+    for item in ("autograder", "course", "source", "nbgrader_config.py"):
+        source = ROOT / item
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, course / item)
+    return course
+
+
+def submit_demo_class(course, assignment, expectations):
+    """Release `assignment` in `course` and submit its perfect, untouched and buggy students."""
+    build_release(assignment, course)
+    release = course / "release" / assignment / f"{assignment}.ipynb"
+    perfect = answered(release, course / "source" / assignment / f"{assignment}.ipynb")
+    submit(course, "perfect", assignment, perfect)
+    submit(course, "untouched", assignment, nbformat.read(release, as_version=4))
+    expectations[("perfect", assignment)] = None
+    expectations[("untouched", assignment)] = "all"
+    if assignment in BUGS:
+        submit(course, "buggy", assignment, with_bug(perfect, BUGS[assignment]))
+        expectations[("buggy", assignment)] = f"test_{BUGS[assignment].cell}"
+
+
+def autograde_each(course, selected):
+    """Run plain `nbgrader autograde` for each assignment, one after another."""
+    for assignment in selected:
         result = run_nbgrader(course, "autograde", assignment)
         assert "Traceback" not in result.stderr.split("autograde")[0], result.stderr[-3000:]
-    result = run_nbgrader(course, "generate_feedback", LOSS)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return course, expectations
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """Courses autograded by plain nbgrader: ({assignment: course path}, expectations).
+
+    The assignments are split over two course copies (two gradebooks) graded at the same
+    time, one per core; each copy is graded exactly as an instructor would.
+    """
+    selected = graded_assignments()
+    halves = [selected[:3], selected[3:]]
+    courses, expectations = {}, {}
+    for number, half in enumerate(h for h in halves if h):
+        course = new_course(tmp_path_factory, f"course{number}")
+        for assignment in half:
+            submit_demo_class(course, assignment, expectations)
+            courses[assignment] = course
+    if LOSS in courses:
+        for student, (notebook, failing) in loss_notebooks(courses[LOSS]).items():
+            submit(courses[LOSS], student, LOSS, notebook)
+            expectations[(student, LOSS)] = failing
+    groups = {}
+    for assignment, course in courses.items():
+        groups.setdefault(course, []).append(assignment)
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        for outcome in [pool.submit(autograde_each, c, a) for c, a in groups.items()]:
+            outcome.result()
+    if LOSS in courses:
+        result = run_nbgrader(courses[LOSS], "generate_feedback", LOSS)
+        assert result.returncode == 0, result.stderr[-3000:]
+    return courses, expectations
 
 
 def scores(course, assignment, student):
@@ -151,16 +183,16 @@ def scores(course, assignment, student):
 
 def test_solutions_get_full_marks_in_every_assignment(graded):
     """Canary: does every solution pass every test cell, hidden checks included?"""
-    course, _ = graded
-    for assignment in graded_assignments():
+    courses, _ = graded
+    for assignment, course in courses.items():
         lost = {k: v for k, v in scores(course, assignment, "perfect").items() if v[0] < v[1]}
         assert not lost, f"{assignment}: the solution loses {lost}"
 
 
 def test_untouched_release_scores_zero(graded):
     """Does the release as handed out score 0 in every test cell?"""
-    course, _ = graded
-    for assignment in graded_assignments():
+    courses, _ = graded
+    for assignment, course in courses.items():
         got = scores(course, assignment, "untouched")
         assert got and all(score == 0 for score, _ in got.values()), f"{assignment}: {got}"
 
@@ -169,11 +201,11 @@ def test_untouched_release_scores_zero(graded):
                          ["cheat-edits-test", "cheat-deletes-test", "correct-but-warns"])
 def test_a_submission_loses_exactly_the_cells_it_got_wrong(graded, student):
     """Does each bug, cheat or fault cost its own function's points and nothing else?"""
-    course, expectations = graded
+    courses, expectations = graded
     for (who, assignment), failing in expectations.items():
         if who != student:
             continue
-        got = scores(course, assignment, student)
+        got = scores(courses[assignment], assignment, student)
         lost = sorted(k for k, (score, best) in got.items() if score < best)
         assert lost == ([failing] if failing else []), f"{student} in {assignment}: {got}"
         if failing:
@@ -182,7 +214,7 @@ def test_a_submission_loses_exactly_the_cells_it_got_wrong(graded, student):
 
 def test_feedback_shows_the_check_message_but_no_hidden_code(graded):
     """Does the student's feedback say what was expected and got, without hidden sources?"""
-    course, _ = graded
+    course = graded[0][LOSS]
     html = (course / "feedback" / "buggy" / LOSS / f"{LOSS}.html").read_text()
     assert "CheckFailed" in html and "expected" in html and "got" in html
     assert "sum where the mean belongs" in html
@@ -192,7 +224,7 @@ def test_feedback_shows_the_check_message_but_no_hidden_code(graded):
 
 def test_validate_reports_success_for_the_solution_and_failure_for_the_release(graded):
     """Does `nbgrader validate` (which always exits 0) say Success only for the solution?"""
-    course, _ = graded
+    course = graded[0][LOSS]
     good = run_nbgrader(course, "validate",
                         str(course / "submitted" / "perfect" / LOSS / f"{LOSS}.ipynb"))
     bad = run_nbgrader(course, "validate", str(course / "release" / LOSS / f"{LOSS}.ipynb"))
