@@ -158,7 +158,7 @@ def main(argv=None):
                              "which also registers the assignment in the gradebook)")
     args = parser.parse_args(argv)
     selected = args.assignments or assignments()
-    console = Console()
+    console = Console(width=132)
     for assignment in selected:
         write_toolkit(assignment)
         build_release(assignment)
