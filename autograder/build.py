@@ -111,7 +111,40 @@ def execute(notebook, workdir, root=ROOT):
                             resources={"metadata": {"path": str(workdir)}},
                             store_widget_state=True, record_timing=False)
     client.execute(env=env)
-    return notebook
+    return stable_outputs(notebook)
+
+
+WIDGET_ID = re.compile(r"\b[0-9a-f]{32}\b")
+
+
+def stable_outputs(notebook):
+    """The same notebook with outputs that do not change from one execution to the next.
+
+    Consecutive stream outputs are merged (the kernel splits them at random places), and
+    the random widget model ids are renumbered in order of appearance, so rebuilding the
+    solutions changes them only where their content changed.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for output in cell.outputs:
+            if merged and output.output_type == "stream" and \
+                    merged[-1].output_type == "stream" and merged[-1].name == output.name:
+                merged[-1].text += output.text
+            else:
+                merged.append(output)
+        cell.outputs = merged
+    text = nbformat.writes(notebook)
+    states = notebook.metadata.get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    ids = {}
+    for found in WIDGET_ID.findall(text):
+        if found in states and found not in ids:
+            ids[found] = f"{len(ids) + 1:032x}"
+    if ids:
+        text = WIDGET_ID.sub(lambda m: ids.get(m.group(0), m.group(0)), text)
+    return nbformat.reads(text, as_version=4)
 
 
 def build_solution(assignment, root=ROOT, run=True):
@@ -126,7 +159,7 @@ def build_solution(assignment, root=ROOT, run=True):
     seconds = 0.0
     if run:
         start = time.perf_counter()
-        execute(notebook, target_dir, root)
+        notebook = execute(notebook, target_dir, root)
         seconds = time.perf_counter() - start
     nbformat.write(notebook, target_dir / f"{assignment}.ipynb")
     return seconds

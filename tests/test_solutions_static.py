@@ -118,7 +118,7 @@ def test_the_build_saves_widget_state_and_the_check_sees_what_is_missing(tmp_pat
             "w.VBox([w.IntSlider(3), w.Image(value=png.getvalue(), format='png')])")
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell("fig")])
-    execute(notebook, tmp_path)
+    notebook = execute(notebook, tmp_path)
     assert len(displayed_models(notebook)) == 1
     assert widget_state_problems(notebook) == [] and figure_problems(notebook) == []
     state = notebook.metadata["widgets"][WIDGET_STATE]["state"]
