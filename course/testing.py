@@ -19,6 +19,8 @@ class TestFailure(AssertionError):
 
 def _describe(value):
     """Short printable form of a test value."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return repr(float(value))
     if isinstance(value, np.ndarray):
         body = np.array2string(value, precision=6, threshold=12, separator=", ")
         return f"array of shape {value.shape}: {body}"
