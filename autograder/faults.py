@@ -16,8 +16,10 @@ Compared with `nbgrader.preprocessors.Execute`:
   tampering is neutralised (`autograder.cheats`).
 
 What happened is recorded in the notebook's metadata under "autograder"
-(faults, cheats, seconds spent in cells), which `autograder.report` reads.
+(faults, cheats, seconds spent in cells and in replaying them after a kernel
+death), which `autograder.report` reads.
 """
+import asyncio
 import copy
 import os
 import re
@@ -26,9 +28,10 @@ import signal
 import time
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from jupyter_core.utils import ensure_async
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Float, Integer
 
 from autograder.cheats import scan_notebook
 
@@ -91,6 +94,21 @@ class ResilientExecute(Execute):
                                   "cells are failed.").tag(config=True)
     check_margin = Integer(15, help="Seconds a graded test cell gets beyond the time limits "
                            "of the hidden checks it calls.").tag(config=True)
+
+    kernel_poll_interval = Float(0.05, help="Seconds between checks that the kernel process "
+                                 "is still running while a cell executes.").tag(config=True)
+
+    async def _async_poll_kernel_alive(self):
+        """Notice a dead kernel within kernel_poll_interval.
+
+        nbclient asks the kernel's heartbeat once a second, so every death
+        cost a second of waiting; the process itself answers at once.
+        """
+        while True:
+            await asyncio.sleep(self.kernel_poll_interval)
+            if not await ensure_async(self.km.is_alive()):
+                self.task_poll_for_reply.cancel()
+                return
 
     def _get_timeout(self, cell):
         timeout = super()._get_timeout(cell)
@@ -171,7 +189,10 @@ class ResilientExecute(Execute):
             for index in list(replayable):
                 twin = copy.deepcopy(cells[index])
                 twin.source = HIDDEN_BLOCK.sub("", twin.source)
-                if self._run(twin, index, store_history=False) is not None:
+                started = time.perf_counter()
+                failure = self._run(twin, index, store_history=False)
+                self._replay_seconds += time.perf_counter() - started
+                if failure is not None:
                     replayable.remove(index)
                     record.append({"cell": _cell_name(cells[index], index), "kind": "replay",
                                    "message": "killed the kernel again when it was replayed; "
@@ -214,6 +235,7 @@ class ResilientExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         faults, seconds, replayable, restarts = [], {}, [], 0
+        self._replay_seconds = 0.0
         self._start_kernel()
         try:
             for index, cell in enumerate(self.nb.cells):
@@ -253,7 +275,8 @@ class ResilientExecute(Execute):
             "faults": faults,
             "cheats": [finding.__dict__ for finding in cheats],
             "cell_seconds": seconds,
-            "execution_seconds": round(sum(seconds.values()), 3),
+            "replay_seconds": round(self._replay_seconds, 3),
+            "execution_seconds": round(sum(seconds.values()) + self._replay_seconds, 3),
             "kernel_restarts": restarts,
         })
         return nb, self.resources
