@@ -26,9 +26,10 @@ import re
 import resource
 import signal
 import time
+from queue import Empty
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from jupyter_core.utils import ensure_async
+from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Float, Integer
@@ -124,6 +125,61 @@ class ResilientExecute(Execute):
             kwargs["preexec_fn"] = _memory_limit(self.memory_limit_mb * 2**20)
         return kwargs
 
+    async def async_start_new_kernel_client(self):
+        """Connect to the new kernel; ready once it answers kernel_info and IOPub is connected.
+
+        nbclient waits with jupyter_client's wait_for_ready, which ends by
+        listening to IOPub until it has been silent for 0.2 s: idle time on
+        every kernel start. nbclient matches IOPub messages to the request
+        they answer, so a stale status message cannot be mistaken for output.
+        """
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels())
+        deadline = time.monotonic() + self.startup_timeout
+        try:
+            while True:
+                request = self.kc.kernel_info()
+                reply = await self._reply_to(request, deadline)
+                if reply is not None and await self._iopub_connected():
+                    self._kernel_info = reply["content"]
+                    break
+                if not await ensure_async(self.km.is_alive()):
+                    raise RuntimeError("the kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the kernel did not answer within "
+                                       f"{self.startup_timeout} s")
+        except Exception:
+            await self._async_cleanup_kernel()
+            raise
+        self.kc.allow_stdin = False
+        return self.kc
+
+    async def _reply_to(self, request, deadline):
+        """The shell reply to `request`, or None after a second without it."""
+        wait_until = min(deadline, time.monotonic() + 1.0)
+        while (left := wait_until - time.monotonic()) > 0:
+            try:
+                message = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
+            except Empty:
+                return None
+            if message["parent_header"].get("msg_id") == request:
+                return message
+        return None
+
+    async def _iopub_connected(self):
+        """True once anything arrives on IOPub within 0.2 s.
+
+        ipykernel greets each new subscriber with an iopub_welcome message;
+        other kernels publish the status of the kernel_info request.
+        """
+        try:
+            await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.2))
+        except Empty:
+            return False
+        return True
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
     def _start_kernel(self):
         if self.km is None:
             self.km = self.create_kernel_manager()
@@ -131,9 +187,9 @@ class ResilientExecute(Execute):
             self.start_new_kernel(**self._kernel_kwargs())
         if self.kc is None:
             self.start_new_kernel_client()
-        info = self.wait_for_reply(self.kc.kernel_info())
-        if info:
-            self.nb.metadata["language_info"] = info["content"]["language_info"]
+        language = getattr(self, "_kernel_info", {}).get("language_info")
+        if language:
+            self.nb.metadata["language_info"] = language
 
     def _kernel_returncode(self):
         try:

@@ -234,6 +234,7 @@ def test_validate_reports_success_for_the_solution_and_failure_for_the_release(g
 
 def test_the_settings_that_close_nbgrader_traps_are_in_effect():
     """Are the config keys spelled as nbgrader's classes define them, with the right values?"""
+    import nbgrader.apps
     import nbgrader.converters
     import nbgrader.coursedir
     import nbgrader.preprocessors
@@ -243,8 +244,8 @@ def test_the_settings_that_close_nbgrader_traps_are_in_effect():
     import autograder.integrity
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-    homes = (nbgrader.converters, nbgrader.coursedir, nbgrader.preprocessors, autograder.faults,
-             autograder.integrity)
+    homes = (nbgrader.converters, nbgrader.coursedir, nbgrader.preprocessors, nbgrader.apps,
+             autograder.faults, autograder.integrity)
     for section, values in config.items():
         owners = [getattr(m, section) for m in homes if hasattr(m, section)]
         assert owners, f"unknown config section {section}"
@@ -255,3 +256,4 @@ def test_the_settings_that_close_nbgrader_traps_are_in_effect():
     assert config.OverwriteCells.add_missing_cells is True
     assert config.Execute.interrupt_on_timeout is True and config.Execute.timeout <= 60
     assert ClearHiddenTests in config.GenerateFeedback.preprocessors
+    assert config.ExportApp.plugin_class == "autograder.export.StatusCsvExportPlugin"
