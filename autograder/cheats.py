@@ -23,7 +23,8 @@ HARDCODED = "hardcoded"
 
 MODULE_NAMES = {"np", "numpy", "builtins", "math", "sys", "os", "json", "subprocess",
                 "cloudpickle", "secrets", "course", "autograder", "IPython", "warnings",
-                "importlib", "types", "operator", "functools", "pickle", "signal"}
+                "importlib", "types", "operator", "functools", "pickle", "signal",
+                "multiprocessing", "tempfile"}
 DUNDER_HOOKS = {"__dict__", "__setattr__", "__delattr__", "__setitem__", "__code__",
                 "__globals__", "__builtins__", "__closure__", "__defaults__",
                 "__kwdefaults__", "__class__", "__subclasses__", "__getattribute__"}

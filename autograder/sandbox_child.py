@@ -1,9 +1,12 @@
-"""Runs one hidden check in a fresh Python process (started by `autograder.sandbox`).
+"""Runs one hidden check in a process of its own (started by `autograder.sandbox`).
 
-Protocol: argv = [assignment, function name, memory limit in bytes];
-stdin = nonce line + cloudpickled student function; the verdict is one
-JSON line {"nonce", "passed", "message"} on the file descriptor that was
-stdout at start. Everything the student's code prints goes to stderr.
+Two ways in, one verdict: `run_forked` is the body of a process forked from
+the warm fork server (arguments passed by multiprocessing, the verdict sent
+on a pipe, printing to a log file); `main` is a fresh interpreter
+(`python -m autograder.sandbox_child assignment name limit`, nonce line and
+cloudpickled function on stdin, the verdict on the file descriptor that was
+stdout at start, printing to stderr). The verdict is one JSON line
+{"nonce", "passed", "message"}.
 
 The check and the reference are imported before the student's function is
 unpickled. After unpickling, every hidden object the notebook's code refers
@@ -18,6 +21,36 @@ import os
 import resource
 import sys
 import types
+
+
+def _die_with_parent():
+    """Linux: be killed when the process that started this one ends (no orphaned loops)."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _release_fork_server():
+    """Close this process's copy of the fork server's keep-alive pipe.
+
+    multiprocessing hands every forked process the write end of the pipe
+    whose closing tells the fork server that its clients are gone. Holding
+    it, a looping check would keep the server, and so itself, alive after
+    the kernel that asked for the check has died.
+    """
+    from multiprocessing import forkserver
+    server = forkserver._forkserver
+    if server._forkserver_alive_fd is not None:
+        try:
+            os.close(server._forkserver_alive_fd)
+        except OSError:
+            pass
+        server._forkserver_alive_fd = None
 
 
 def _limit_memory(limit_bytes):
@@ -80,19 +113,8 @@ def _hide_reference():
             sys.modules[name] = _Forbidden(name)
 
 
-def _write_verdict(fd, nonce, passed, message):
-    line = json.dumps({"nonce": nonce, "passed": passed, "message": message}) + "\n"
-    os.write(fd, line.encode())
-
-
-def main():
-    verdict_fd = os.dup(1)
-    os.dup2(2, 1)
-    assignment, name, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    nonce = sys.stdin.buffer.readline().decode().strip()
-    payload = sys.stdin.buffer.read()
-    _limit_memory(limit)
-
+def verdict_of(assignment, name, payload, limit):
+    """(passed, message) of the hidden check of `name` on the pickled student function."""
     import cloudpickle
 
     from autograder.checks import find_check
@@ -102,25 +124,57 @@ def main():
     try:
         student = cloudpickle.loads(payload)
     except Exception as error:  # noqa: BLE001
-        _write_verdict(verdict_fd, nonce, False,
-                       f"{name} could not be loaded by the checker: "
+        return False, (f"{name} could not be loaded by the checker: "
                        f"{type(error).__name__}: {error}")
-        return
     _sanitise(student, set())
     _hide_reference()
     try:
         check(student)
     except CheckFailed as failure:
-        _write_verdict(verdict_fd, nonce, False, str(failure))
-        return
+        return False, str(failure)
     except MemoryError:
-        _write_verdict(verdict_fd, nonce, False,
-                       f"{name} ran out of memory (limit {limit // 2**20} MiB)")
-        return
+        return False, f"{name} ran out of memory (limit {limit // 2**20} MiB)"
     except PermissionError as error:
-        _write_verdict(verdict_fd, nonce, False, f"{name}: {error}")
-        return
-    _write_verdict(verdict_fd, nonce, True, f"{name}: all hidden checks passed")
+        return False, f"{name}: {error}"
+    return True, f"{name}: all hidden checks passed"
+
+
+def _verdict_line(nonce, passed, message):
+    return (json.dumps({"nonce": nonce, "passed": passed, "message": message}) + "\n").encode()
+
+
+def run_forked(assignment, name, limit, nonce, payload, verdict_connection, log_path):
+    """Body of a check process forked from the warm fork server (`autograder.sandbox`).
+
+    Its own session (so the whole group can be killed), everything printed
+    to `log_path`, the verdict line sent on `verdict_connection`.
+    """
+    os.setsid()
+    _release_fork_server()
+    _die_with_parent()
+    log = os.open(log_path, os.O_WRONLY | os.O_TRUNC)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    import warnings
+    warnings.simplefilter("ignore")
+    _limit_memory(limit)
+    passed, message = verdict_of(assignment, name, payload, limit)
+    verdict_connection.send_bytes(_verdict_line(nonce, passed, message))
+    verdict_connection.close()
+
+
+def main():
+    """Body of a fresh check process: arguments on argv and stdin, the verdict on stdout."""
+    _die_with_parent()
+    verdict_fd = os.dup(1)
+    os.dup2(2, 1)
+    assignment, name, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    nonce = sys.stdin.buffer.readline().decode().strip()
+    payload = sys.stdin.buffer.read()
+    _limit_memory(limit)
+    passed, message = verdict_of(assignment, name, payload, limit)
+    os.write(verdict_fd, _verdict_line(nonce, passed, message))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
 """Does a hidden check survive whatever the student's function does in its process?"""
+import os
+
 import numpy as np
 
 from autograder.sandbox import run_check
@@ -83,3 +85,78 @@ def test_a_correct_notebook_function_passes():
     correct = notebook_function(
         "def mse(y, y_hat):\n    return float(np.mean(0.5 * (y - y_hat) ** 2))\n", "mse")
     assert run_check(A, "mse", correct).passed
+
+
+def test_without_the_fork_server_each_check_starts_a_fresh_interpreter(monkeypatch):
+    """If the fork server cannot be used, crashes, loops and correct answers read the same."""
+    import autograder.sandbox
+
+    def unavailable(*args):
+        raise OSError("no fork server here")
+    monkeypatch.setattr(autograder.sandbox, "_run_forked", unavailable)
+    exiting = notebook_function("import os\ndef mse(y, y_hat):\n    os._exit(3)\n", "mse")
+    looping = notebook_function("def mse(y, y_hat):\n    while True:\n        pass\n", "mse")
+    correct = notebook_function(
+        "def mse(y, y_hat):\n    return float(np.mean(0.5 * (y - y_hat) ** 2))\n", "mse")
+    assert "exit code 3" in run_check(A, "mse", exiting).message
+    assert "did not finish within 2 s" in run_check(A, "mse", looping, timeout=2).message
+    assert run_check(A, "mse", correct).passed
+
+
+def test_the_notebook_main_module_is_not_run_in_the_check_process(tmp_path, monkeypatch):
+    """A notebook that sets __file__ must not get that file executed before the check."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "notebook_main.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    wrong = notebook_function("def mse(y, y_hat):\n    return 0.0\n", "mse")
+    assert not run_check(A, "mse", wrong).passed
+    assert not marker.exists()
+
+
+def test_a_check_process_dies_with_its_parent(tmp_path):
+    """A looping check is not left behind when the process that asked for it is killed."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "pid"
+    asker_script = tmp_path / "asker.py"
+    asker_script.write_text(
+        "import os\n"
+        "from autograder.sandbox import run_check\n"
+        f"PID_FILE = {str(pid_file)!r}\n"
+        "def mse(y, y_hat):\n"
+        "    with open(PID_FILE, 'w') as handle:\n"
+        "        handle.write(str(os.getpid()))\n"
+        "    while True:\n"
+        "        pass\n"
+        "run_check('01_loss', 'mse', mse, timeout=60)\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    asker = subprocess.Popen([sys.executable, str(asker_script)],
+                             env={**os.environ, "PYTHONPATH": root})
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        assert asker.poll() is None, "the asking process ended before the check started"
+        time.sleep(0.05)
+    checker = int(pid_file.read_text())
+    asker.send_signal(signal.SIGKILL)
+    asker.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{checker}/stat") as stat:
+                if stat.read().split(")")[-1].split()[0] == "Z":
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(checker, signal.SIGKILL)
+        raise AssertionError("the check process outlived the process that started it")
