@@ -6,8 +6,9 @@
 Run it in the course root (where nbgrader_config.py is), after `nbgrader
 collect` (or whatever fills submitted/<student>/<id>/). One job per student
 and assignment (`autograder.jobs.grade_submission`, nbgrader's own autograde),
-run by `--workers` forked processes (default: the number of cores) or, with
-`--scheduler`, by the workers of a dask.distributed cluster. A student is never
+run by `--workers` local worker processes (`autograder.workers`; default: the
+number of cores) or, with `--scheduler`, by the workers of a dask.distributed
+cluster. A student is never
 graded by two processes at once. Already graded, unchanged submissions are
 skipped (a killed run started again finishes the rest; `--force` regrades).
 Every job leaves reports/<id>/status/<student>.json; the class report
@@ -23,11 +24,11 @@ import os
 import sys
 import time
 import traceback
-from collections import deque
 from pathlib import Path
 
 from autograder.jobs import db_url_of, fingerprint, grade_submission, load_config, \
     read_status, reset_submission, write_status
+from autograder.workers import error_status
 
 DEFAULT_STUDENT_TIMEOUT = 1800
 
@@ -105,42 +106,8 @@ def run_job(job):
     return status
 
 
-# -- local: one forked process per job ----------------------------------------------------------
-def _child(connection, job, log_path):
-    """Body of a forked job process: quiet stdio, grade, send the status back."""
-    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    sys.stdout = os.fdopen(1, "w", buffering=1)
-    sys.stderr = os.fdopen(2, "w", buffering=1)
-    try:
-        status = run_job(job)
-    except BaseException:  # noqa: BLE001
-        status = {**_error_status(job, traceback.format_exc())}
-    connection.send(status)
-    connection.close()
-    os._exit(0)
-
-
-def _error_status(job, reason):
-    return {"assignment": job["assignment"], "student": job["student"], "state": "error",
-            "reason": reason[-2000:], "score": None, "max_score": None, "cells": {},
-            "faults": [], "cheats": [], "integrity": [], "notes": [], "seconds": None,
-            "fingerprint": None}
-
-
-def _kill_tree(pid):
-    import psutil
-    try:
-        parent = psutil.Process(pid)
-        processes = parent.children(recursive=True) + [parent]
-    except psutil.NoSuchProcess:
-        return
-    for process in processes:
-        try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
+# -- local: a pool of forked worker processes ---------------------------------------------------
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _preload():
@@ -161,48 +128,34 @@ def _preload():
             pass
 
 
+def _log_path(job):
+    return Path(job["root"]) / "reports" / job["assignment"] / "logs" / f"{job['student']}.log"
+
+
+def _stopped(job, student_timeout):
+    """Status of a job whose grading ran past `student_timeout`: failed, grades emptied."""
+    status = error_status(job, f"grading took longer than {student_timeout:g} s and was "
+                               "stopped")
+    status["state"] = "failed"
+    reset_submission(job)
+    write_status(job["root"], status)
+    return status
+
+
 def run_local(jobs, workers, on_done, student_timeout=DEFAULT_STUDENT_TIMEOUT):
-    """Run `jobs` in at most `workers` forked processes; call on_done(status) for each."""
-    import multiprocessing
-    from multiprocessing.connection import wait
+    """Grade `jobs` in `workers` local processes (autograder.workers); on_done(status) each.
+
+    With several workers, a kernel's BLAS gets one thread, so that a job does not
+    compete with the others for their cores.
+    """
+    from autograder.workers import run_pool
 
     _preload()
-    context = multiprocessing.get_context("fork")
-    pending, running = deque(jobs), {}
-    while pending or running:
-        while pending and len(running) < workers:
-            job = pending.popleft()
-            logs = Path(job["root"]) / "reports" / job["assignment"] / "logs"
-            logs.mkdir(parents=True, exist_ok=True)
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_child, daemon=False,
-                                      args=(sender, job, logs / f"{job['student']}.log"))
-            process.start()
-            sender.close()
-            running[receiver] = (process, job, time.monotonic())
-        ready = wait(list(running), timeout=1.0)
-        for receiver in ready:
-            process, job, _ = running.pop(receiver)
-            try:
-                status = receiver.recv()
-            except (EOFError, OSError):
-                process.join(5)
-                status = _error_status(job, f"the grading process ended with exit code "
-                                            f"{process.exitcode} before reporting")
-                _kill_tree(process.pid)
-            process.join(10)
-            on_done(status)
-        for receiver, (process, job, started) in list(running.items()):
-            if time.monotonic() - started > student_timeout:
-                _kill_tree(process.pid)
-                process.join(5)
-                running.pop(receiver)
-                status = _error_status(job, f"grading took longer than {student_timeout} s "
-                                            "and was stopped")
-                status["state"] = "failed"
-                reset_submission(job)
-                write_status(job["root"], status)
-                on_done(status)
+    environment = {variable: os.environ.get(variable, "1") for variable in BLAS_THREADS} \
+        if workers > 1 else {}
+    run_pool(jobs, workers, run_job, on_done, log_path_of=_log_path,
+             on_timeout=lambda job: _stopped(job, student_timeout),
+             job_timeout=student_timeout, environment=environment)
 
 
 # -- distributed: one dask task per job ---------------------------------------------------------
@@ -220,7 +173,7 @@ def run_dask(jobs, scheduler, on_done):
             try:
                 status = future.result()
             except Exception:  # noqa: BLE001 - a lost worker is a grader error
-                status = _error_status(job, traceback.format_exc())
+                status = error_status(job, traceback.format_exc())
             on_done(status)
     finally:
         if client is not scheduler:
