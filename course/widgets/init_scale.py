@@ -1,17 +1,15 @@
 """Weight-scale explorer: a log slider sets the std of every weight of a 10-layer network,
 buttons pick the activation; the figure shows each layer's activation histogram and spread."""
 import functools
-import io
-import time
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 from threadpoolctl import ThreadpoolController
 
 from course import is_grading
+from course.widgets.redraw import canvas_png, timed_redraw
 
 RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (0.0, 3.0)}
 BINS = 40
@@ -135,10 +133,15 @@ def _draw(parts, name, scale, summary):
     parts["label"].set_text(f"weight std {scale:.3g}")
     figure.draw_artist(parts["curve"])
     figure.draw_artist(parts["label"])
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buffer, "png",
-                                                                   compress_level=1)
-    return buffer.getvalue()
+    return canvas_png(canvas)
+
+
+def _failure_note(error):
+    if isinstance(error, NotImplementedError):
+        return ("<b>random_init is not implemented yet</b>: write it in its section, run that "
+                "cell, then run this cell again.")
+    return (f"<b>random_init did not give a usable network</b> ({type(error).__name__}: "
+            f"{error}); check it against its tests.")
 
 
 def _controls(activations, width):
@@ -168,8 +171,8 @@ def init_scale_explorer(random_init, activations, width=100, depth=10):
     if is_grading():
         return widgets.HTML("(the weight-scale explorer is not run while grading)")
     choice, slider, verdict, image, note = controls = _controls(activations, width)
-    box = widgets.VBox(list(controls))
-    box.redraw_seconds = []
+    problem = widgets.HTML()
+    box = widgets.VBox(list(controls) + [problem])
     parts, cache = _figure(depth), {}
 
     def picture(name, scale):
@@ -180,18 +183,12 @@ def init_scale_explorer(random_init, activations, width=100, depth=10):
             cache[key] = (_draw(parts, name, scale, summary), summary["verdict"])
         return cache[key]
 
-    def redraw(_=None):
-        start = time.perf_counter()
-        try:
-            image.value, text = picture(choice.value, slider.value)
-            verdict.value = f"<b>{choice.value}, weight std {slider.value:.3g}</b>: {text}"
-        except NotImplementedError:
-            note.value = ("<b>random_init is not implemented yet</b>: write it in its "
-                          "section, run that cell, then run this cell again.")
-        except Exception as error:  # noqa: BLE001 - a student's bug is shown, not raised
-            note.value = (f"<b>random_init did not give a usable network</b> "
-                          f"({type(error).__name__}: {error}); check it against its tests.")
-        box.redraw_seconds.append(time.perf_counter() - start)
+    def draw():
+        png, text = picture(choice.value, slider.value)
+        verdict.value = f"<b>{choice.value}, weight std {slider.value:.3g}</b>: {text}"
+        return png
+
+    redraw = timed_redraw(box, image, problem, draw, _failure_note)
 
     slider.observe(redraw, names="value")
     choice.observe(redraw, names="value")

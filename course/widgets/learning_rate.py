@@ -5,16 +5,13 @@ learning rate; faint curves at fixed rates (from the same function) show where s
 good and unstable training lie. A checkbox applies the update with the wrong sign,
 W := W + α ∂L/∂W, by training with the learning rate negated.
 """
-import io
-import time
-
 import ipywidgets as widgets
 import numpy as np
-import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from course import is_grading
+from course.widgets.redraw import canvas_png, timed_redraw
 
 REFERENCE_RATES = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
 GRADING_NOTE = "Learning-rate explorer: not shown while the notebook is being graded."
@@ -93,10 +90,7 @@ class _Plot:
         self.title.set_text(title)
         self.axes.draw_artist(self.line)
         self.figure.draw_artist(self.title)
-        buffer = io.BytesIO()
-        PIL.Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(
-            buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return canvas_png(self.canvas)
 
 
 def render(curves, plot, lr, ascent=False):
@@ -149,24 +143,15 @@ def learning_rate_explorer(train_logistic_regression, X, y, epochs=30, batch_siz
     slider, ascent, image = _controls()
     note = widgets.HTML()
     box = widgets.VBox([widgets.HBox([slider, ascent]), note, image])
-    box.redraw_seconds = []
     curves = _Curves(train_logistic_regression, X, y, epochs, batch_size, seed)
     plots = []
 
-    def redraw(change=None):
-        start = time.perf_counter()
-        try:
-            if not plots:
-                plots.append(_Plot(curves))
-            image.value = render(curves, plots[0], slider.value, ascent.value)
-        except Exception as error:  # noqa: BLE001 - shown in the widget, not as a traceback
-            note.value = _failure_note(error)
-            image.layout.display = "none"
-        else:
-            note.value = ""
-            image.layout.display = None
-        box.redraw_seconds.append(time.perf_counter() - start)
+    def draw():
+        if not plots:
+            plots.append(_Plot(curves))
+        return render(curves, plots[0], slider.value, ascent.value)
 
+    redraw = timed_redraw(box, image, note, draw, _failure_note)
     slider.observe(redraw, names="value")
     ascent.observe(redraw, names="value")
     redraw()

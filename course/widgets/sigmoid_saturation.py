@@ -5,16 +5,13 @@ The neuron gets the input x = 1, so its net input is z = w·1 + b. The left pane
 chains `depth` such neurons (a_0 = x, z_k = w·a_(k-1) + b, a_k = σ(z_k)) and shows how
 the factors σ′(z_k) that backpropagation multiplies together shrink the gradient.
 """
-import io
-import time
-
 import ipywidgets as widgets
 import numpy as np
-import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from course import is_grading
+from course.widgets.redraw import canvas_png, timed_redraw
 
 GRADING_NOTE = "Sigmoid-saturation explorer: not shown while the notebook is being graded."
 Z_LIMIT = 10.0
@@ -122,10 +119,7 @@ class _Plot:
                 self.axes[name].draw_artist(artist)
             else:
                 self.figure.draw_artist(artist)
-        buffer = io.BytesIO()
-        PIL.Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(
-            buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return canvas_png(self.canvas)
 
 
 def _controls():
@@ -178,25 +172,16 @@ def sigmoid_saturation_explorer(sigmoid, sigmoid_grad, x=1.0, depth=10):
     weight, bias, image = _controls()
     note = widgets.HTML()
     box = widgets.VBox([widgets.HBox([weight, bias]), note, image])
-    box.redraw_seconds = []
     plots = []
 
-    def redraw(change=None):
-        start = time.perf_counter()
-        try:
-            if not plots:
-                plots.append(_Plot(sigmoid, sigmoid_grad, depth))
-            z, slopes = neuron_stack(sigmoid, sigmoid_grad, weight.value, bias.value, x, depth)
-            sigma = float(_values(sigmoid, z[:1])[0])
-            image.value = plots[0].png(z, sigma, slopes, weight.value)
-        except Exception as error:  # noqa: BLE001 - shown in the widget, not as a traceback
-            note.value = _failure_note(error)
-            image.layout.display = "none"
-        else:
-            note.value = ""
-            image.layout.display = None
-        box.redraw_seconds.append(time.perf_counter() - start)
+    def draw():
+        if not plots:
+            plots.append(_Plot(sigmoid, sigmoid_grad, depth))
+        z, slopes = neuron_stack(sigmoid, sigmoid_grad, weight.value, bias.value, x, depth)
+        sigma = float(_values(sigmoid, z[:1])[0])
+        return plots[0].png(z, sigma, slopes, weight.value)
 
+    redraw = timed_redraw(box, image, note, draw, _failure_note)
     weight.observe(redraw, names="value")
     bias.observe(redraw, names="value")
     redraw()
