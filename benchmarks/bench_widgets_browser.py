@@ -20,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.lab import (VIEWPORT, WIDGETS, Explorer, JupyterLab, Notebook,  # noqa: E402
-                               SliderModel, copy_course, launch_chromium)
+from tests.browser.explorers import Explorer, SliderModel  # noqa: E402
+from tests.browser.lab import VIEWPORT, WIDGETS, JupyterLab, copy_course, launch_chromium  # noqa: E402
+from tests.browser.lab_notebook import Notebook  # noqa: E402
 
 GOAL_MS = 150.0
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"

@@ -16,7 +16,8 @@ import psutil
 import pytest
 
 from .lab import (CHROMIUM, ROOT, Background, JupyterLab, copy_course, launch_chromium,
-                  new_page, opener, scratch_environment)
+                  scratch_environment)
+from .lab_notebook import new_page, opener
 
 BROWSER_DIR = Path(__file__).resolve().parent
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"

@@ -8,7 +8,7 @@ from nbgrader.api import Gradebook
 
 from autograder.demo import STUDENTS, answered
 
-from .lab import click_menu, fresh_workspace_url
+from .lab_notebook import click_menu, fresh_workspace_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 

@@ -4,7 +4,9 @@ import re
 import nbformat
 import pytest
 
-from .lab import WIDGETS, Explorer, new_page, opener
+from .explorers import Explorer
+from .lab import WIDGETS
+from .lab_notebook import new_page, opener
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 

@@ -4,7 +4,8 @@ import statistics
 
 import pytest
 
-from .lab import WIDGETS, Explorer, SliderModel
+from .explorers import Explorer, SliderModel
+from .lab import WIDGETS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
