@@ -12,7 +12,6 @@ import csv
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry

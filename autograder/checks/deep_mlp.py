@@ -51,7 +51,7 @@ def _as_params(value, what):
 def check_xor_params(xor_params):
     params = _as_params(call_student("xor_params", xor_params, Case("no arguments", ())),
                         "xor_params()")
-    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    W1 = params["W1"]
     if W1.ndim != 2 or W1.shape[0] != 2:
         raise CheckFailed(f"xor_params()['W1'] must have shape (2, H) (2 inputs, H hidden "
                           f"units), got shape {W1.shape}")
