@@ -79,7 +79,7 @@ def run_check(assignment, name, function, timeout=None):
     nonce = secrets.token_hex(16)
     try:
         outcome = _run_forked(assignment, name, payload, nonce, timeout)
-    except (OSError, RuntimeError):  # no fork server here: a fresh interpreter instead
+    except (OSError, RuntimeError, ValueError):  # no fork server here: a fresh interpreter
         outcome = _run_fresh(assignment, name, payload, nonce, timeout)
     output, returncode, log = outcome
     if output is None:
