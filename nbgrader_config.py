@@ -12,8 +12,8 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 
 # Grading kernels import `course` and the hidden `autograder` from this directory.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in [COURSE_ROOT, os.environ.get("PYTHONPATH", "")] if p)
+os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(
+    p for p in [COURSE_ROOT, *os.environ.get("PYTHONPATH", "").split(os.pathsep)] if p))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 c.CourseDirectory.course_id = "nn-from-scratch"

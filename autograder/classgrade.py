@@ -146,16 +146,26 @@ def run_local(jobs, workers, on_done, student_timeout=DEFAULT_STUDENT_TIMEOUT):
     """Grade `jobs` in `workers` local processes (autograder.workers); on_done(status) each.
 
     With several workers, a kernel's BLAS gets one thread, so that a job does not
-    compete with the others for their cores.
+    compete with the others for their cores. Each worker forks its kernels from a
+    warm kernel template (autograder.warm_kernels).
     """
+    from autograder import warm_kernels
     from autograder.workers import run_pool
 
     _preload()
     environment = {variable: os.environ.get(variable, "1") for variable in BLAS_THREADS} \
         if workers > 1 else {}
-    run_pool(jobs, workers, run_job, on_done, log_path_of=_log_path,
+    run_pool(jobs, workers, _run_job_in_worker, on_done, log_path_of=_log_path,
              on_timeout=lambda job: _stopped(job, student_timeout),
-             job_timeout=student_timeout, environment=environment)
+             job_timeout=student_timeout, environment=environment,
+             setup=warm_kernels.enable)
+
+
+def _run_job_in_worker(job):
+    from autograder.warm_kernels import reap_orphans
+    status = run_job(job)
+    reap_orphans()
+    return status
 
 
 # -- distributed: one dask task per job ---------------------------------------------------------

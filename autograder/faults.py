@@ -63,6 +63,7 @@ def _memory_limit(limit_bytes):
         else:
             limit = limit_bytes
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    apply.limit_bytes = limit_bytes
     return apply
 
 
@@ -182,6 +183,8 @@ class ResilientExecute(Execute):
 
     def _start_kernel(self):
         if self.km is None:
+            from autograder.warm_kernels import kernel_manager_class
+            self.kernel_manager_class = kernel_manager_class() or self.kernel_manager_class
             self.km = self.create_kernel_manager()
         if not self.km.has_kernel:
             self.start_new_kernel(**self._kernel_kwargs())

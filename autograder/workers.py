@@ -53,9 +53,11 @@ def _log_to(path):
     os.close(log)
 
 
-def _serve(connection, work, log_path_of, environment):
+def _serve(connection, work, log_path_of, environment, setup):
     """Body of a worker: run work(job) for each job received, send back its status."""
     os.environ.update(environment)
+    if setup is not None:
+        setup()
     sys.stdout = open(1, "w", buffering=1, closefd=False)
     sys.stderr = open(2, "w", buffering=1, closefd=False)
     while True:
@@ -81,10 +83,10 @@ def _serve(connection, work, log_path_of, environment):
 class _Worker:
     """The parent's handle on one worker process and the job it is grading."""
 
-    def __init__(self, context, work, log_path_of, environment):
+    def __init__(self, context, work, log_path_of, environment, setup):
         self.connection, child_end = context.Pipe(duplex=True)
         self.process = context.Process(target=_serve, daemon=False, args=(
-            child_end, work, log_path_of, environment))
+            child_end, work, log_path_of, environment, setup))
         self.process.start()
         child_end.close()
         self.job, self.started, self.jobs_done = None, None, 0
@@ -119,7 +121,7 @@ class _Worker:
 
 
 def run_pool(jobs, workers, work, on_done, *, log_path_of, on_timeout, job_timeout,
-             environment=None, recycle_after=25):
+             environment=None, setup=None, recycle_after=25):
     """Run work(job) for every job in at most `workers` forked worker processes.
 
     Args:
@@ -130,6 +132,7 @@ def run_pool(jobs, workers, work, on_done, *, log_path_of, on_timeout, job_timeo
         log_path_of: function job -> Path of the file that gets the job's output.
         on_timeout: function job -> status of a job stopped after `job_timeout` s.
         environment: dict of variables set in every worker.
+        setup: function () -> None, called once in every new worker before its first job.
         recycle_after: int, jobs a worker grades before a fresh fork replaces it.
     """
     import multiprocessing
@@ -139,7 +142,7 @@ def run_pool(jobs, workers, work, on_done, *, log_path_of, on_timeout, job_timeo
     pending, pool = deque(jobs), []
 
     def start_worker():
-        worker = _Worker(context, work, log_path_of, environment or {})
+        worker = _Worker(context, work, log_path_of, environment or {}, setup)
         pool.append(worker)
         return worker
 

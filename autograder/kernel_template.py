@@ -1,0 +1,124 @@
+"""The kernel template: a process that has imported a kernel's libraries and forks kernels.
+
+    python -m autograder.kernel_template [module ...]
+
+Started by a class-grading worker (autograder.warm_kernels), never by a
+student. It imports ipykernel and the given modules (NumPy, matplotlib's
+pyplot, ...), runs no other code, and then answers requests, one JSON line
+each on stdin:
+
+    {"args": [...], "cwd": str, "env": {...}, "memory_limit": int | null,
+     "output": str | null}
+
+by forking a kernel, `python -m ipykernel_launcher <args>` as jupyter_client
+would start it, and replying {"pid": int} on stdout. The kernel is forked
+twice, so that it is not the template's child but its nearest subreaper's
+(the worker, which waits for it like for any kernel it started). A kernel
+gets its own session, working directory, environment, memory limit and
+output file; Python and NumPy draw fresh random seeds in a forked process.
+"""
+import atexit
+import json
+import os
+import resource
+import signal
+import sys
+
+
+def _limit_memory(limit_bytes):
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = limit_bytes if hard == resource.RLIM_INFINITY else min(limit_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _become_kernel(request):
+    """In the forked process: set it up as a new kernel and run it; never returns."""
+    code = 1
+    try:
+        os.setsid()
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+            signal.signal(number, signal.default_int_handler if number == signal.SIGINT
+                          else signal.SIG_DFL)
+        if request.get("memory_limit"):
+            _limit_memory(int(request["memory_limit"]))
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        output = os.open(request.get("output") or os.devnull,
+                         os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.dup2(stdin, 0)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        sys.argv = ["ipykernel_launcher", *request["args"]]
+        from ipykernel.kernelapp import launch_new_instance
+        try:
+            launch_new_instance()
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        atexit._run_exitfuncs()
+    except BaseException:  # noqa: BLE001 - reported in the kernel's output file
+        import traceback
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
+
+
+def spawn(request):
+    """Fork a kernel for `request`; its pid (the kernel is the subreaper's child, not ours)."""
+    read_end, write_end = os.pipe()
+    middle = os.fork()
+    if middle == 0:
+        os.close(read_end)
+        try:
+            kernel = os.fork()
+            if kernel == 0:
+                os.close(write_end)
+                _become_kernel(request)
+            os.write(write_end, str(kernel).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as answer:
+        pid = answer.read()
+    os.waitpid(middle, 0)
+    return int(pid)
+
+
+def serve(requests, replies):
+    """Answer every request line from `requests` with a reply line on `replies`."""
+    for line in requests:
+        try:
+            reply = {"pid": spawn(json.loads(line))}
+        except Exception as error:  # noqa: BLE001 - the grader falls back on a normal start
+            reply = {"error": f"{type(error).__name__}: {error}"}
+        replies.write(json.dumps(reply).encode() + b"\n")
+        replies.flush()
+
+
+def main(modules):
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # as ipykernel_launcher does: the kernel's cwd is not on its path
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever an import prints must not reach the replies
+    import ipykernel.kernelapp  # noqa: F401
+    import importlib
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - a module that fails here is imported by the kernel
+            pass
+    replies.write(b'{"ready": true}\n')
+    replies.flush()
+    serve(sys.stdin.buffer, replies)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
