@@ -51,7 +51,10 @@ def _become_kernel(request):
         os.dup2(output, 1)
         os.dup2(output, 2)
         os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-        sys.argv = ["ipykernel_launcher", *request["args"]]
+        # ipykernel read JPY_PARENT_PID when the template imported it: pass the kernel's own.
+        parent = os.environ.get("JPY_PARENT_PID")
+        sys.argv = ["ipykernel_launcher", *request["args"],
+                    *([f"--IPKernelApp.parent_handle={parent}"] if parent else [])]
         from ipykernel.kernelapp import launch_new_instance
         try:
             launch_new_instance()

@@ -28,8 +28,9 @@ from pathlib import Path
 
 from jupyter_client import AsyncKernelManager
 
-PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "ipywidgets", "PIL.Image",
-           "threadpoolctl")
+# Libraries the course's notebooks import whose import does nothing that depends on
+# running in a kernel (ipywidgets does: it registers its comm target, so it is left out).
+PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "PIL.Image", "threadpoolctl")
 PR_SET_CHILD_SUBREAPER = 36
 REPLY_SECONDS = 30.0
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
@@ -180,8 +181,11 @@ class TemplateKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         preexec = kw.get("preexec_fn")
+        env = dict(kw.get("env") or os.environ)
+        if not kw.get("independent"):
+            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
         try:
-            pid = _fork_kernel(kernel_cmd, kw.get("env") or dict(os.environ), kw.get("cwd"),
+            pid = _fork_kernel(kernel_cmd, env, kw.get("cwd"),
                                getattr(preexec, "limit_bytes", None))
         except (TemplateUnavailable, OSError, ValueError):
             return await super()._async_launch_kernel(kernel_cmd, **kw)

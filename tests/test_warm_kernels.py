@@ -20,7 +20,9 @@ SCRIPT = textwrap.dedent('''
               "print(json.dumps({'pid': os.getpid(), 'ppid': os.getppid(), 'cwd': os.getcwd(),"
               " 'sid': os.getsid(0), 'memory': resource.getrlimit(resource.RLIMIT_AS)[0],"
               " 'mark': os.environ.get('WARM_TEST_MARK'), 'draw': float(numpy.random.rand()),"
-              " 'pyplot': 'matplotlib.pyplot' in sys.modules}))")
+              " 'pyplot': 'matplotlib.pyplot' in sys.modules,"
+              " 'parent': __import__('ipykernel.kernelapp').kernelapp.IPKernelApp.instance()"
+              ".parent_handle}))")
 
     async def run(cwd, code):
         manager = warm_kernels.TemplateKernelManager(kernel_name="python3")
@@ -83,6 +85,7 @@ def test_each_kernel_is_a_new_process_of_its_own(runs):
     a, b, _ = report["runs"]
     assert a["pid"] != b["pid"]
     assert a["ppid"] == b["ppid"] == report["me"], "the grader should be the kernel's parent"
+    assert a["parent"] == report["me"], "the kernel should watch its parent, as usual"
     assert a["sid"] == a["pid"] and b["sid"] == b["pid"], "each kernel leads its own session"
     assert a["draw"] != b["draw"], "forked kernels must not share NumPy's random state"
 
