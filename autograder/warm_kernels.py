@@ -226,10 +226,3 @@ def reap_orphans():
         except ChildProcessError:
             return
 
-
-def shutdown():
-    """Stop the template (a worker's last step)."""
-    global _template
-    if _template is not None:
-        _template.close()
-        _template = None

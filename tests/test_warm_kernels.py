@@ -116,3 +116,24 @@ def test_plain_autograde_keeps_the_usual_kernel_manager():
          "print(kernel_manager_class())"], env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True)
     assert result.stdout.strip() == "None", result.stderr
+
+
+def test_orphans_adopted_by_the_worker_are_reaped():
+    """A process left behind by a dead kernel becomes the worker's: its exit is collected."""
+    script = textwrap.dedent('''
+        import os, subprocess, time
+        from autograder import warm_kernels
+        assert warm_kernels.enable()
+        subprocess.run(["sh", "-c", "(sleep 0.2 &); exit 0"], check=True)
+        time.sleep(0.6)
+        zombie = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        warm_kernels.reap_orphans()
+        try:
+            left = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            left = None
+        print(zombie is not None, left is None)
+    ''')
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert result.stdout.split() == ["True", "True"], result.stderr[-2000:]
