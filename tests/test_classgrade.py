@@ -1,4 +1,5 @@
-"""Does the class command grade everyone once, resume after a kill, and replace stale grades?"""
+"""Does the class command grade everyone once, resume after a kill (leaving no process
+behind), and replace stale grades?"""
 import json
 import os
 import signal
@@ -12,6 +13,17 @@ from autograder.synthetic import write_submission
 from classgrade_setup import ASSIGNMENT, CLASS, cell_scores, course_copy, graded_class
 
 pytestmark = pytest.mark.nbgrader
+
+
+def processes_in(root):
+    """Command lines of the processes working in `root` (kernels, kernel templates)."""
+    import psutil
+    found = []
+    for process in psutil.process_iter(["cwd", "cmdline"]):
+        cwd = process.info.get("cwd") or ""
+        if cwd == str(root) or cwd.startswith(f"{root}{os.sep}"):
+            found.append(" ".join(process.info.get("cmdline") or [])[:200])
+    return found
 
 
 def all_scores(root, students):
@@ -58,9 +70,17 @@ def test_killed_run_resumes_without_duplicates_and_failed_regrade_clears_old_gra
     deadline = time.monotonic() + 120
     while not list(status_dir.glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.2)
+    while not processes_in(root / "autograded" / "a2") and time.monotonic() < deadline:
+        time.sleep(0.05)  # killed while a2's kernel runs
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
     assert [p.stem for p in status_dir.glob("*.json")] == ["a1"]
+    left = processes_in(root)
+    deadline = time.monotonic() + 15
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = processes_in(root)
+    assert not left, f"processes outlived the killed run: {left}"
     finished = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stdout[-3000:]
     from nbgrader.api import Gradebook
