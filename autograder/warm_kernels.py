@@ -12,9 +12,9 @@ it started (the worker is a child subreaper, so the twice-forked kernel is its
 child).
 
 The template is started by the first kernel launch, with that kernel's
-environment; a launch whose environment or command differs (another
-interpreter, another kernel) starts the usual way, as does every launch when
-the template cannot run.
+environment; a launch with another environment or interpreter replaces it
+with a new one. Any other kernel command, and every launch while the template
+cannot run, starts the usual way.
 """
 import ctypes
 import json
@@ -35,7 +35,8 @@ PR_SET_CHILD_SUBREAPER = 36
 REPLY_SECONDS = 30.0
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
-_template = None
+_template = None  # this process's KernelTemplate, started by the first launch
+_enabled = False  # enable() was called in this process
 
 
 class TemplateUnavailable(RuntimeError):
@@ -201,9 +202,6 @@ def enable():
     global _enabled
     _enabled = _become_subreaper()
     return _enabled
-
-
-_enabled = False
 
 
 def kernel_manager_class():
