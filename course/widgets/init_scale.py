@@ -9,10 +9,12 @@ from matplotlib.figure import Figure
 from threadpoolctl import ThreadpoolController
 
 from course import is_grading
+from course.widgets.activation_stats import RANGES, layer_statistics, verdict
 from course.widgets.redraw import canvas_png, timed_redraw
 
-RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (0.0, 3.0)}
 BINS = 40
+FLAT_WORDS = {"tanh": "with |a| > 0.9", "sigmoid": "below 0.05 or above 0.95",
+              "relu": "of the units dead"}
 
 
 _blas = functools.lru_cache(maxsize=None)(ThreadpoolController)  # one lookup: each costs ms
@@ -41,40 +43,20 @@ def layer_activations(random_init, activation, scale, depth=10, width=100, n=200
 
 
 def diagnose(name, layers):
-    """A one-line verdict on a deep net's activations: collapse, healthy, saturation, explosion.
-
-    Args:
-        name: "tanh", "sigmoid" or "relu"; layers: list of (n, width) activations.
-
-    Returns:
-        str verdict.
-    """
-    first, last = np.std(layers[0]), np.std(layers[-1])
-    if name == "relu":
-        ratio = last / max(first, 1e-300)
-        if ratio > 20:
-            return f"explosion: the spread grows {ratio:.3g}× from layer 1 to the last"
-        if ratio < 0.05:
-            return f"collapse: the spread shrinks to {ratio:.2g}× of layer 1's"
-        return "healthy: the spread stays about the same through the layers"
-    low, high = RANGES[name]
-    saturated = np.mean((layers[-1] < low + 0.01) | (layers[-1] > high - 0.01))
-    if saturated > 0.3:
-        return f"saturation: {saturated:.0%} of the last layer's units sit on a flat end"
-    if last < (0.05 if name == "tanh" else 0.02):
-        return "collapse: every unit of the last layer outputs almost the same value"
-    return "healthy: the activations keep a useful spread"
+    """The verdict on a deep net's activations (see `verdict`)."""
+    stats = layer_statistics(name, layers)
+    return verdict(name, stats["spread"], stats["flat"])
 
 
 def summarize(name, layers):
-    """What the figure shows of one network: histograms, spreads and a verdict.
+    """What the figure shows of one network: histograms, spreads, flat shares and a verdict.
 
     Args:
         name: activation name, a key of RANGES; layers: list of (n, width) activations.
 
     Returns:
         dict: "heights" (depth, BINS) histograms with peak 0.9 (outliers in the edge bins,
-        relu's zeros left out), "stds" (depth,), "verdict" str.
+        relu's zeros left out), "spread" and "flat" (depth,), "verdict" str.
     """
     low, high = RANGES[name]
     heights = np.zeros((len(layers), BINS))
@@ -82,13 +64,14 @@ def summarize(name, layers):
         values = A[A > 0] if name == "relu" else A  # relu's zeros would dwarf the rest
         counts, _ = np.histogram(np.clip(values, low, high), bins=BINS, range=(low, high))
         heights[k] = 0.9 * counts / max(counts.max(), 1)
-    stds = np.array([max(np.std(A), 1e-12) for A in layers])
-    return {"heights": heights, "stds": stds, "verdict": diagnose(name, layers)}
+    stats = layer_statistics(name, layers)
+    return {"heights": heights, "spread": np.maximum(stats["spread"], 1e-12),
+            "flat": stats["flat"], "verdict": verdict(name, stats["spread"], stats["flat"])}
 
 
 def _figure(depth):
-    """A reusable figure whose moving parts (stairs, curve, label) are drawn over a cached
-    background, so that a redraw renders only what changes."""
+    """A reusable figure whose moving parts (stairs, flat shares, curve, label) are drawn
+    over a cached background, so that a redraw renders only what changes."""
     figure = Figure(figsize=(7.5, 3.2), dpi=80)
     FigureCanvasAgg(figure)
     left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
@@ -96,16 +79,20 @@ def _figure(depth):
     edges = np.linspace(0.0, 1.0, BINS + 1)
     stairs = [left.stairs(np.full(BINS, float(k)), edges, baseline=k, fill=True,
                           color=f"C{k % 10}", animated=True) for k in range(depth)]
+    flats = [left.text(0.5, (k + 0.4) / depth, "", transform=left.transAxes, ha="center",
+                       va="center", fontsize=7, animated=True,
+                       bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 1})
+             for k in range(depth)]
     left.set(ylim=(0, depth), ylabel="layer")
     left.set_yticks(np.arange(depth) + 0.4, [str(k + 1) for k in range(depth)])
     (curve,) = right.semilogy(np.arange(1, depth + 1), np.ones(depth), "o-", color="k", ms=3,
                               animated=True)
-    right.set(xlabel="layer", ylabel="std of activations", ylim=(1e-8, 1e8),
+    right.set(xlabel="layer", ylabel="spread across inputs", ylim=(1e-8, 1e8),
               xticks=[1, 4, 7, 10])
     right.grid(True, alpha=0.3)
     label = right.set_title("", fontsize=9, animated=True)
     return {"figure": figure, "left": left, "stairs": stairs, "curve": curve, "label": label,
-            "backgrounds": {}}
+            "flats": flats, "backgrounds": {}}
 
 
 def _background(parts, name):
@@ -129,7 +116,11 @@ def _draw(parts, name, scale, summary):
     for k, patch in enumerate(parts["stairs"]):
         patch.set_data(k + summary["heights"][k], edges, baseline=k)
         figure.draw_artist(patch)
-    parts["curve"].set_ydata(summary["stds"])
+    word = FLAT_WORDS[name]
+    for text, share in zip(parts["flats"], summary["flat"]):
+        text.set_text(f"{share:.0%} {word}")
+        figure.draw_artist(text)
+    parts["curve"].set_ydata(summary["spread"])
     parts["label"].set_text(f"weight std {scale:.3g}")
     figure.draw_artist(parts["curve"])
     figure.draw_artist(parts["label"])
@@ -152,8 +143,9 @@ def _controls(activations, width):
     choice = widgets.ToggleButtons(options=list(activations), description="activation")
     image = widgets.Image(format="png")
     image.add_class("init-scale-figure")
+    xavier, he = np.sqrt(1 / width), np.sqrt(2 / width)
     note = widgets.HTML(f"For width {width}: Xavier std √(2/({width} + {width})) = "
-                        f"{np.sqrt(1 / width):.3g}, He std √(2/{width}) = {np.sqrt(2 / width):.3g}.")
+                        f"{xavier:.3g}, He std √(2/{width}) = {he:.3g}.")
     return choice, slider, widgets.HTML(), image, note
 
 
