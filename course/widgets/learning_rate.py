@@ -14,20 +14,45 @@ from course import is_grading
 from course.widgets.redraw import canvas_png, timed_redraw
 
 REFERENCE_RATES = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
+STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
 GRADING_NOTE = "Learning-rate explorer: not shown while the notebook is being graded."
 
 
-def verdict(losses):
-    """A few words on a loss curve that starts from the cost log 2 of w = 0, b = 0."""
+def grid_rates(low=-3.0, high=2.0, step=0.125):
+    """The slider's learning rates, 10**low ... 10**high in steps of `step` decades."""
+    return tuple(10.0 ** np.round(np.arange(low, high + step / 2, step), 6))
+
+
+def verdict(losses, best, initial=np.log(2.0)):
+    """A few words on a loss curve, read against the best final cost on the slider's grid.
+
+    Args:
+        losses: (epochs,) full-data costs after each epoch, starting from `initial`.
+        best: float, the lowest final cost of any learning rate on the grid.
+        initial: float, the cost before training (log 2 for w = 0, b = 0).
+
+    Returns:
+        str: "diverging" when the cost ends above where it started. Otherwise, with the
+        achievable drop `initial - best` as the unit: "too large" when the cost jumps up by
+        more than 10 % of it between two epochs and its last five epochs average more than
+        5 % above the best; "large" when it jumps that much but still ends near the best
+        (SGD's noise at a bold rate); "too small" when it ends more than 10 % above the best;
+        else "about right".
+    """
     losses = np.asarray(losses, dtype=float)
-    if not np.all(np.isfinite(losses)) or losses[-1] > np.log(2.0) + 0.01:
+    if not np.all(np.isfinite(losses)) or losses[-1] > initial + 0.01:
         return "the loss goes up: diverging"
-    if np.any(np.diff(losses) > 1e-3):
-        return "the loss jumps around: too large"
-    average_drop = (np.log(2.0) - losses[-1]) / losses.size
-    if losses.size > 1 and losses[-2] - losses[-1] > 0.3 * average_drop:
-        return "still falling steadily: too small"
-    return "about right"
+    drop = max(initial - best, 1e-12)
+    rise = max(np.max(np.diff(losses), initial=0.0), losses[0] - initial) / drop
+    tail = (np.mean(losses[-5:]) - best) / drop
+    behind = (losses[-1] - best) / drop
+    if rise > 0.1 and tail > 0.05:
+        return f"the loss jumps around and stays {tail:.0%} of the drop above the best: too large"
+    if rise > 0.1:
+        return "large: it gets near the best cost, but the loss jumps around"
+    if behind > 0.1:
+        return f"still {behind:.0%} of the achievable drop above the best: too small"
+    return "about right: close to the best final cost of any rate"
 
 
 class UnexpectedResult(Exception):
@@ -53,6 +78,11 @@ class _Curves:
             self.cache[lr] = losses
         return self.cache[lr]
 
+    def best(self):
+        """The lowest finite final cost over the slider's grid (each rate trained once)."""
+        finals = [self.losses(rate)[-1] for rate in grid_rates()]
+        return min((final for final in finals if np.isfinite(final)), default=np.log(2.0))
+
 
 class _Plot:
     """The loss figure: faint reference curves drawn once, the current curve blitted on top."""
@@ -63,16 +93,11 @@ class _Plot:
         self.figure.subplots_adjust(left=0.12, right=0.92, bottom=0.15, top=0.9)
         ax = self.figure.add_subplot()
         epochs = np.arange(1, curves.epochs + 1)
-        labelled = []
-        for rate in REFERENCE_RATES:
-            losses = curves.losses(rate)
-            ax.plot(epochs, losses, color="grey", alpha=0.35, lw=1)
-            end = np.log(max(losses[-1], 1e-3))
-            if all(abs(end - other) > 0.12 for other in labelled):
-                labelled.append(end)
-                ax.annotate(f"{rate:g}", (epochs[-1], losses[-1]), fontsize=7, color="grey",
-                            xytext=(2, 0), textcoords="offset points", va="center")
-        ax.axhline(np.log(2.0), color="k", ls=":", lw=0.8)
+        for rate, style in zip(REFERENCE_RATES, STYLES):
+            ax.plot(epochs, curves.losses(rate), color="grey", ls=style, alpha=0.7, lw=1,
+                    label=f"lr = {rate:g}")
+        ax.axhline(np.log(2.0), color="k", ls=":", lw=0.8, label="log 2, the cost at w = 0")
+        ax.legend(loc="upper right", fontsize=6.5, ncol=2, framealpha=0.8)
         ax.set(yscale="log", ylim=(0.2, 30), xlim=(1, epochs[-1]), xlabel="epoch",
                ylabel="cost on all the data")
         self.line, = ax.plot(epochs, np.full(epochs.shape, np.nan), lw=2.2, animated=True)
@@ -97,12 +122,12 @@ def render(curves, plot, lr, ascent=False):
     """PNG bytes of the loss curve at `lr` (or at -lr for the wrong-sign rule)."""
     current = curves.losses(-lr if ascent else lr)
     rule = "W := W + α ∂L/∂W" if ascent else "W := W − α ∂L/∂W"
-    title = f"lr = {lr:.3g}, {rule}: {verdict(current)}"
+    title = f"lr = {lr:.3g}, {rule}: {verdict(current, curves.best())}"
     return plot.png(current, title, "tab:red" if ascent else "tab:blue")
 
 
 def _controls():
-    slider = widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=2, step=0.125,
+    slider = widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=2, step=0.125,  # grid_rates
                                     description="lr", readout=True, readout_format=".3g",
                                     continuous_update=True)
     slider.add_class("learning-rate-slider")
