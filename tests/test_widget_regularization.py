@@ -116,3 +116,16 @@ def test_the_notebooks_network_over_fits_and_regularization_narrows_the_gap():
         assert history["train_acc"][-1] - history["val_acc"][-1] < gap - 0.05
         assert history["val_acc"][-1] > plain["val_acc"][-1]
     assert too_much["train_acc"][-1] < 0.5 and too_much["val_acc"][-1] < 0.5
+
+
+@pytest.mark.parametrize("train, val, gap", [
+    (0.90, 0.9033, "(gap 0%)"), (0.90, 0.8990, "(gap 0%)"), (1.0, 0.853, "(gap +15%)"),
+    (0.8, 0.82, "(gap -2%)"), (0.856, 0.846, "(gap +1%)"),
+])
+def test_the_title_never_prints_a_signed_zero_gap(train, val, gap):
+    """Is a gap of a third of a point (λ = 0.03) "0%", never "-0%" or "+0%", and does the gap
+    equal the difference of the rounded accuracies shown beside it?"""
+    title = widget.accuracy_title(0.03, train, val)
+    assert title.endswith(gap) and "-0%" not in title and "+0%" not in title
+    shown = [int(word.rstrip("%")) for word in title.split() if word[:-1].isdigit()]
+    assert gap == "(gap 0%)" or int(gap[5:-2]) == shown[0] - shown[1]

@@ -24,6 +24,16 @@ def lam_label(lam):
     return "0 (off)" if lam == 0 else f"{lam:g}"
 
 
+def accuracy_title(lam, train_acc, val_acc):
+    """The figure's title: both final accuracies in whole percent and their gap, computed
+    from the rounded numbers so that the three agree and a gap below half a point is "0%".
+    """
+    train, val = round(100 * float(train_acc)), round(100 * float(val_acc))
+    gap = f"{train - val:+d}%" if train != val else "0%"
+    return (f"λ = {lam_label(lam)}: final accuracy {train}% training, {val}% validation "
+            f"(gap {gap})")
+
+
 def train_all(run, lams):
     """{λ: history} for every λ of the grid, with one BLAS thread (fastest for small nets).
 
@@ -65,9 +75,7 @@ def _render(fig, lines, history, lam):
     """PNG bytes of the figure showing `history`, the run with strength `lam`."""
     for key, line in lines.items():
         line.set_ydata(history[key])
-    gap = history["train_acc"][-1] - history["val_acc"][-1]
-    fig.suptitle(f"λ = {lam_label(lam)}: final accuracy {history['train_acc'][-1]:.0%} "
-                 f"training, {history['val_acc'][-1]:.0%} validation (gap {gap:+.0%})",
+    fig.suptitle(accuracy_title(lam, history["train_acc"][-1], history["val_acc"][-1]),
                  fontsize=10)
     buffer = io.BytesIO()
     FigureCanvasAgg(fig).print_png(buffer)
