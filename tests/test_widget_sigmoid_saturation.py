@@ -1,10 +1,11 @@
 """Does the sigmoid-saturation explorer redraw when a slider moves, stay fast, and show a plain
 note instead of a traceback or a computation where it should?"""
 import numpy as np
+import pytest
 
 from autograder.reference.gradients import sigmoid_grad
 from autograder.reference.loss import sigmoid
-from course.widgets.sigmoid_saturation import GRADING_NOTE, neuron_stack, \
+from course.widgets.sigmoid_saturation import GRADING_NOTE, neuron_stack, stack_reading, \
     sigmoid_saturation_explorer
 
 
@@ -79,3 +80,27 @@ def test_while_grading_the_explorer_is_a_one_line_note(monkeypatch):
 
     note = sigmoid_saturation_explorer(sigmoid, sigmoid)
     assert note.value == GRADING_NOTE and "\n" not in note.value
+
+
+@pytest.mark.parametrize("w, b, word", [
+    (10.0, -7.0, "grows"), (1.0, 0.0, "shrinks"), (4.0, 0.0, "shrinks"), (-3.0, 1.0, "shrinks"),
+    (10.0, 5.0, "vanishes"), (10.0, -9.9, "vanishes"),
+])
+def test_the_reading_counts_the_weights_part(w, b, word):
+    """Is the chain at w = 10, b = -7, whose Π|w·σ′| reaches 5.8, said to grow (the weights
+    make up for σ′ ≤ 1/4), while |w| ≤ 4 can only shrink and saturated units vanish?"""
+    z, slopes = neuron_stack(sigmoid, sigmoid_grad, w, b)
+    assert stack_reading(w, slopes).startswith(word)
+    if (w, b) == (10.0, -7.0):
+        assert np.prod(np.abs(w * slopes)) == pytest.approx(5.8, abs=0.05)
+        assert np.prod(slopes) < 1e-8
+
+
+def test_the_y_range_shows_a_weighted_product_above_1(monkeypatch):
+    """Does the right panel reach above 5.8 and down to the 0.25ᵏ ceiling after 10 neurons,
+    with a y label?"""
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    from course.widgets.sigmoid_saturation import _Plot
+    right = _Plot(sigmoid, sigmoid_grad, 10).figure.axes[1]
+    low, high = right.get_ylim()
+    assert high >= 10 and low <= 0.25 ** 10 and right.get_ylabel()

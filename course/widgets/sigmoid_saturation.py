@@ -11,11 +11,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from course import is_grading
+from course.widgets.activation_stats import stack_reading
 from course.widgets.redraw import canvas_png, timed_redraw
 
 GRADING_NOTE = "Sigmoid-saturation explorer: not shown while the notebook is being graded."
 Z_LIMIT = 10.0
-FLOOR = 1e-30
+FLOOR = 1e-12
+TOP = 10.0
 
 
 def _values(function, z):
@@ -50,16 +52,20 @@ def _draw_curves(ax, sigmoid, sigmoid_grad):
     ax.plot(grid, _values(sigmoid_grad, grid), color="tab:orange", label="σ′(z)")
     ax.axhline(0.25, color="tab:orange", ls="--", lw=0.8)
     ax.text(-Z_LIMIT + 0.3, 0.27, "σ′ ≤ 0.25", color="tab:orange", fontsize=8)
-    ax.set(xlim=(-Z_LIMIT, Z_LIMIT), ylim=(-0.03, 1.03), xlabel="net input z")
+    ax.set(xlim=(-Z_LIMIT, Z_LIMIT), ylim=(-0.03, 1.03), xlabel="net input z",
+           ylabel="σ(z) and σ′(z)")
     ax.legend(loc="center left", fontsize=8)
 
 
 def _draw_stack_axes(ax, depth):
     """Log axes for the products over the stack, with the ceiling 0.25^k."""
     layers = np.arange(1, depth + 1)
-    ax.plot(layers, 0.25 ** layers, color="grey", ls="--", lw=1, label="ceiling 0.25ᵏ")
-    ax.set(yscale="log", ylim=(FLOOR, 3.0), xlim=(0.7, depth + 0.3), xticks=layers,
-           xlabel="neurons the gradient has passed through, k")
+    ax.plot(layers, 0.25 ** layers, color="grey", lw=4, alpha=0.35,
+            label="ceiling of Π σ′: 0.25ᵏ")
+    ax.axhline(1.0, color="k", lw=0.6, alpha=0.5)
+    ax.set(yscale="log", ylim=(FLOOR, TOP), xlim=(0.7, depth + 0.3), xticks=layers,
+           xlabel="neurons the gradient has passed through, k",
+           ylabel="gradient factor after k neurons")
 
 
 class _Plot:
@@ -68,7 +74,7 @@ class _Plot:
     def __init__(self, sigmoid, sigmoid_grad, depth, dpi=80):
         self.figure = Figure(figsize=(8.4, 3.1), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.83, wspace=0.28)
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.83, wspace=0.3)
         left, right = self.figure.add_subplot(1, 2, 1), self.figure.add_subplot(1, 2, 2)
         _draw_curves(left, sigmoid, sigmoid_grad)
         _draw_stack_axes(right, depth)
@@ -170,8 +176,9 @@ def sigmoid_saturation_explorer(sigmoid, sigmoid_grad, x=1.0, depth=10):
         return widgets.HTML(GRADING_NOTE)
     sigmoid, sigmoid_grad = _named(sigmoid, "sigmoid"), _named(sigmoid_grad, "sigmoid_grad")
     weight, bias, image = _controls()
-    note = widgets.HTML()
-    box = widgets.VBox([widgets.HBox([weight, bias]), note, image])
+    note, reading = widgets.HTML(), widgets.HTML()
+    reading.add_class("sigmoid-saturation-reading")
+    box = widgets.VBox([widgets.HBox([weight, bias]), note, image, reading])
     plots = []
 
     def draw():
@@ -179,6 +186,8 @@ def sigmoid_saturation_explorer(sigmoid, sigmoid_grad, x=1.0, depth=10):
             plots.append(_Plot(sigmoid, sigmoid_grad, depth))
         z, slopes = neuron_stack(sigmoid, sigmoid_grad, weight.value, bias.value, x, depth)
         sigma = float(_values(sigmoid, z[:1])[0])
+        reading.value = (f"<b>The gradient through {depth} neurons</b> "
+                         f"{stack_reading(weight.value, slopes)}.")
         return plots[0].png(z, sigma, slopes, weight.value)
 
     redraw = timed_redraw(box, image, note, draw, _failure_note)
