@@ -24,6 +24,9 @@ _array2string = np.array2string
 _array_equal = np.array_equal
 _ndarray = np.ndarray
 _float64 = np.float64
+_asarray = np.asarray
+_dtype_float64 = np.dtype(np.float64)
+_Generator = np.random.Generator
 
 
 class CheckFailed(TestFailure):
@@ -83,9 +86,17 @@ def compare(got, expected, what, atol=1e-8, rtol=1e-6):
 
     `expected` may be a number, an array, a bool, a str, or a tuple/list/dict
     of those; `got` must have the same structure. Numbers and arrays are
-    compared as float64 with |got - expected| <= atol + rtol * |expected|;
-    a size-1 result is accepted where a scalar is expected.
+    compared as float64 with |got - expected| <= atol + rtol * |expected|.
+    The course's type rule (README, "Conventions") is held too: where the
+    reference returns float64 values, `np.asarray(got)` must have dtype
+    float64 and the same shape, so a float result is a Python float, a
+    NumPy float64 or a 0-d float64 array, never an array of shape (1,).
     """
+    _compare(got, expected, what, atol, rtol, types=True)
+
+
+def _compare(got, expected, what, atol, rtol, types):
+    """`compare`, holding the type rule only when `types` is true."""
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(got, (bool, np.bool_)):
             raise CheckFailed(f"{what}: expected the bool {bool(expected)}, got "
@@ -98,15 +109,15 @@ def compare(got, expected, what, atol=1e-8, rtol=1e-6):
             raise CheckFailed(f"{what}: expected {expected!r}, got {describe(got)}")
         return
     if isinstance(expected, dict):
-        _compare_dict(got, expected, what, atol, rtol)
+        _compare_dict(got, expected, what, atol, rtol, types)
         return
     if isinstance(expected, (tuple, list)):
-        _compare_sequence(got, expected, what, atol, rtol)
+        _compare_sequence(got, expected, what, atol, rtol, types)
         return
-    _compare_numbers(got, expected, what, atol, rtol)
+    _compare_numbers(got, expected, what, atol, rtol, types)
 
 
-def _compare_dict(got, expected, what, atol, rtol):
+def _compare_dict(got, expected, what, atol, rtol, types):
     if not isinstance(got, dict):
         raise CheckFailed(f"{what}: expected a dict with keys {sorted(expected)}, got "
                           f"{type(got).__name__}")
@@ -115,10 +126,11 @@ def _compare_dict(got, expected, what, atol, rtol):
         raise CheckFailed(f"{what}: expected a dict with keys {sorted(expected)}, got keys "
                           f"{got_keys}")
     for key in expected:
-        compare(dict.__getitem__(got, key), expected[key], f"{what}[{key!r}]", atol, rtol)
+        _compare(dict.__getitem__(got, key), expected[key], f"{what}[{key!r}]", atol, rtol,
+                 types)
 
 
-def _compare_sequence(got, expected, what, atol, rtol):
+def _compare_sequence(got, expected, what, atol, rtol, types):
     if not isinstance(got, (tuple, list)):
         raise CheckFailed(f"{what}: expected a tuple of {len(expected)} values, got "
                           f"{type(got).__name__} {describe(got)}")
@@ -126,13 +138,14 @@ def _compare_sequence(got, expected, what, atol, rtol):
     if len(items) != len(expected):
         raise CheckFailed(f"{what}: expected {len(expected)} values, got {len(items)}")
     for index, (g, e) in enumerate(zip(items, expected)):
-        compare(g, e, f"{what}[{index}]", atol, rtol)
+        _compare(g, e, f"{what}[{index}]", atol, rtol, types)
 
 
-def _compare_numbers(got, expected, what, atol, rtol):
+def _compare_numbers(got, expected, what, atol, rtol, types):
     expected_array = to_float_array(expected, "reference")
     got_array = to_float_array(got, what)
-    if expected_array.ndim == 0 and got_array.size == 1:
+    single = expected_array.ndim == 0 and got_array.size == 1 and got_array.ndim > 0
+    if single:
         got_array = got_array.reshape(())
     if got_array.shape != expected_array.shape:
         raise CheckFailed(f"{what}: expected shape {expected_array.shape}, got shape "
@@ -145,6 +158,30 @@ def _compare_numbers(got, expected, what, atol, rtol):
     ok = (difference <= allowed) | (got_array == expected_array)
     if not ok.all():
         _report_difference(got_array, expected_array, difference, ok, what, atol, rtol)
+    if types:
+        _check_type(got, expected, what, single)
+
+
+def _check_type(got, expected, what, single):
+    """CheckFailed when the values are right but not of the type the docstring promises."""
+    if _asarray(expected).dtype != _dtype_float64:
+        return
+    shape = f"shape {_asarray(got).shape}"
+    if single:
+        raise CheckFailed(f"{what}: the value is right, but it should be a single float "
+                          f"(shape ()), and an array of {shape} came back; return a float, "
+                          "e.g. float(x) or x.item() (README, conventions: the type rule)")
+    try:
+        dtype = _asarray(got).dtype
+    except Exception:  # noqa: BLE001 - an object NumPy cannot even look at
+        dtype = None
+    if dtype != _dtype_float64:
+        kind = "float64 values" if _asarray(expected).ndim else "a float (float64)"
+        raise CheckFailed(f"{what}: the values are right, but the docstring promises {kind} "
+                          f"and this has dtype {dtype} ({type(got).__name__}); the course "
+                          "returns float64 everywhere: convert with .astype(float) or "
+                          "float(...), or compute with 1.0 and 0.0 (README, conventions: "
+                          "the type rule)")
 
 
 def _report_difference(got, expected, difference, ok, what, atol, rtol):
@@ -188,6 +225,14 @@ def call_student(name, student, case):
 
     Returns the result; raises CheckFailed if it raises or mutates an input.
     """
+    return call_student_inputs(name, student, case)[0]
+
+
+def call_student_inputs(name, student, case):
+    """`call_student`, returning (result, args, kwargs): the copies it was called with.
+
+    A numpy.random.Generator among the copies is in the state the call left it in.
+    """
     args, kwargs = snapshot(case.args), snapshot(case.kwargs)
     try:
         result = student(*args, **kwargs)
@@ -207,7 +252,45 @@ def call_student(name, student, case):
     for key in case.kwargs:
         if not same_input(case.kwargs[key], kwargs[key]):
             raise CheckFailed(f"{name} changed its argument {key!r} in place on {case.what}")
-    return result
+    return result, args, kwargs
+
+
+def generator_states(args, kwargs=None):
+    """The bit-generator state of every numpy.random.Generator among the arguments."""
+    values = list(args) + list((kwargs or {}).values())
+    return [value.bit_generator.state for value in values if isinstance(value, _Generator)]
+
+
+def check_draws(name, student, reference, cases, advice=""):
+    """Fail unless the student's function leaves every rng argument as the reference does.
+
+    Where the notebook prescribes the draws, the generator's state after the call
+    shows whether the student drew from the rng argument, drew the prescribed
+    things, and nothing else (a side effect on the caller's random stream).
+    `advice` is added to the message, e.g. what the docstring prescribes.
+    """
+    for case in cases:
+        before = generator_states(case.args, case.kwargs)
+        args, kwargs = snapshot(case.args), snapshot(case.kwargs)
+        reference(*args, **kwargs)
+        wanted = generator_states(args, kwargs)
+        _, args, kwargs = call_student_inputs(name, student, case)
+        for start, want, got in zip(before, wanted, generator_states(args, kwargs)):
+            if got == want:
+                continue
+            if got == start:
+                problem = ("it never drew from the rng argument (its state is unchanged): "
+                           "draw from the rng you are given, never from np.random or a "
+                           "generator of your own")
+            elif want == start:
+                problem = ("it drew from the rng argument although nothing should be drawn "
+                           "here, which changes the caller's random stream")
+            else:
+                problem = ("it drew from the rng argument, but not exactly what is "
+                           "prescribed: the generator's state after the call is not the one "
+                           "the prescribed draws leave (a draw too many, too few, or of "
+                           "another kind)")
+            raise CheckFailed(f"{name} on {case.what}: {problem}{advice}")
 
 
 def use_reference(student, **dependencies):
@@ -226,9 +309,9 @@ def use_reference(student, **dependencies):
 
 
 def matches(got, expected, atol=1e-8, rtol=1e-6):
-    """True when `got` passes `compare` against `expected`."""
+    """True when `got` has the values `compare` wants of it (its type is not looked at)."""
     try:
-        compare(got, expected, "", atol, rtol)
+        _compare(got, expected, "", atol, rtol, types=False)
     except CheckFailed:
         return False
     return True

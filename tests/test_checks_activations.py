@@ -36,10 +36,6 @@ def step_loop(z):
     return out
 
 
-def step_bool(z):
-    return np.asarray(z) >= 0
-
-
 def relu_multiply(z):
     z = np.asarray(z, dtype=float)
     return z * (z > 0)
@@ -55,10 +51,6 @@ def relu_loop(z):
     for index, value in np.ndenumerate(z):
         out[index] = max(0.0, value)
     return out
-
-
-def relu_grad_where(z):
-    return np.where(np.asarray(z) > 0, 1, 0)
 
 
 def relu_grad_heaviside(z):
@@ -355,10 +347,18 @@ def norms_with_biases_drawn(depth, width, activation, rng):
     return norms
 
 
+def step_bool(z):
+    return np.asarray(z) >= 0
+
+
+def relu_grad_where(z):
+    return np.where(np.asarray(z) > 0, 1, 0)
+
+
 CORRECT = [
-    ("step", ref.step), ("step", step_heaviside), ("step", step_loop), ("step", step_bool),
+    ("step", ref.step), ("step", step_heaviside), ("step", step_loop),
     ("relu", ref.relu), ("relu", relu_multiply), ("relu", relu_clip), ("relu", relu_loop),
-    ("relu_grad", ref.relu_grad), ("relu_grad", relu_grad_where),
+    ("relu_grad", ref.relu_grad),
     ("relu_grad", relu_grad_heaviside),
     ("leaky_relu", ref.leaky_relu), ("leaky_relu", leaky_relu_maximum),
     ("leaky_relu", leaky_relu_strict),
@@ -408,6 +408,8 @@ MUTANTS = [
     ("layer_gradient_norms", norms_weights_first, "drawing the weights before X and Y"),
     ("layer_gradient_norms", norms_no_derivative, "without the activation's derivative"),
     ("layer_gradient_norms", norms_with_biases_drawn, "expected"),
+    ("step", step_bool, "has dtype bool"),
+    ("relu_grad", relu_grad_where, "has dtype int64"),
 ]
 
 

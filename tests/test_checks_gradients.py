@@ -75,11 +75,6 @@ def logistic_gradients_loop(X, y, w, b):
     return dw / n, db / n
 
 
-def logistic_gradients_mean_axis(X, y, w, b):
-    err = _predict_proba(X, w, b) - y
-    return np.mean(err[:, None] * X, axis=0), np.array([np.mean(err)])
-
-
 def numerical_gradient_nditer(f, x, h=1e-5):
     grad = np.zeros_like(x, dtype=float)
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
@@ -292,6 +287,11 @@ def relative_not_divided(a, b):
     return float(np.max(np.abs(np.subtract(a, b))))
 
 
+def logistic_gradients_mean_axis(X, y, w, b):
+    err = _predict_proba(X, w, b) - y
+    return np.mean(err[:, None] * X, axis=0), np.array([np.mean(err)])
+
+
 CORRECT = [
     ("sigmoid_grad", as_student(ref.sigmoid_grad)), ("sigmoid_grad", sigmoid_grad_direct),
     ("sigmoid_grad", sigmoid_grad_clipped), ("sigmoid_grad", sigmoid_grad_math_loop),
@@ -300,7 +300,6 @@ CORRECT = [
     ("backprop_example", backprop_example_numpy),
     ("logistic_gradients", as_student(ref.logistic_gradients)),
     ("logistic_gradients", logistic_gradients_loop),
-    ("logistic_gradients", logistic_gradients_mean_axis),
     ("numerical_gradient", as_student(ref.numerical_gradient)),
     ("numerical_gradient", numerical_gradient_nditer),
     ("numerical_gradient", numerical_gradient_copies),
@@ -336,6 +335,7 @@ MUTANTS = [
     ("relative_error", relative_no_floor, "nan or inf"),
     ("relative_error", relative_abs_of_sum, "|a + b|"),
     ("relative_error", relative_not_divided, "without dividing"),
+    ("logistic_gradients", logistic_gradients_mean_axis, "should be a single float"),
 ]
 
 

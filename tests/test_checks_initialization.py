@@ -32,10 +32,6 @@ def zeros_init_comprehension(layer_sizes):
     return params
 
 
-def zeros_init_ints(layer_sizes):
-    return _init(layer_sizes, lambda i, o: np.zeros((i, o), dtype=int))
-
-
 def random_init_normal(layer_sizes, scale, rng):
     return _init(layer_sizes, lambda i, o: rng.normal(0.0, scale, size=(i, o)))
 
@@ -218,9 +214,12 @@ def symmetric_units_per_column(W):
     return np.all(np.isclose(W, W[:, :1]), axis=0)
 
 
+def zeros_init_ints(layer_sizes):
+    return _init(layer_sizes, lambda i, o: np.zeros((i, o), dtype=int))
+
+
 CORRECT = [
     ("zeros_init", ref.zeros_init), ("zeros_init", zeros_init_comprehension),
-    ("zeros_init", zeros_init_ints),
     ("random_init", ref.random_init), ("random_init", random_init_normal),
     ("random_init", random_init_flat_then_reshape),
     ("xavier_init", ref.xavier_init), ("xavier_init", xavier_init_normal),
@@ -260,6 +259,7 @@ MUTANTS = [
     ("symmetric_units", symmetric_units_all_entries, "every entry of W"),
     ("symmetric_units", symmetric_units_zeros, "all zeros"),
     ("symmetric_units", symmetric_units_per_column, "expected the bool"),
+    ("zeros_init", zeros_init_ints, "the type rule"),
 ]
 
 
