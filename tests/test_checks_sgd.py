@@ -112,6 +112,10 @@ def accuracy_count_nonzero(y_true, y_pred):
     return np.count_nonzero(np.equal(y_true, y_pred)) / np.size(y_true)
 
 
+def sgd_step_by_name(params, grads, lr):
+    return {name: value - lr * grads[name] for name, value in params.items()}
+
+
 # ---- named mutants -----------------------------------------------------------------------
 
 def sgd_step_plus(params, grads, lr):
@@ -285,6 +289,48 @@ def accuracy_percent(y_true, y_pred):
     return 100 * float(np.mean(y_true == y_pred))
 
 
+def sgd_step_zip(params, grads, lr):
+    return {k: v - lr * g for (k, v), g in zip(params.items(), grads.values())}
+
+
+def train_own_generator(X, y, lr, epochs, batch_size, rng):
+    own = np.random.default_rng(0)
+    w, b = np.zeros(X.shape[1]), 0.0
+    losses = []
+    for _ in range(epochs):
+        for X_b, y_b in minibatches(X, y, batch_size, own):
+            params = sgd_step({"w": w, "b": b}, dict(zip("wb", logistic_gradients(X_b, y_b, w, b))),
+                              lr)
+            w, b = params["w"], params["b"]
+        losses.append(cost(y, predict_proba(X, w, b)))
+    return w, b, np.array(losses)
+
+
+def train_shuffle_once(X, y, lr, epochs, batch_size, rng):
+    batches = list(minibatches(X, y, batch_size, rng))
+    w, b = np.zeros(X.shape[1]), 0.0
+    losses = []
+    for _ in range(epochs):
+        for X_b, y_b in batches:
+            dw, db = logistic_gradients(X_b, y_b, w, b)
+            w, b = w - lr * dw, b - lr * db
+        losses.append(cost(y, predict_proba(X, w, b)))
+    return w, b, np.array(losses)
+
+
+def train_own_shuffle_once(X, y, lr, epochs, batch_size, rng):
+    order = rng.permutation(len(y))
+    w, b = np.zeros(X.shape[1]), 0.0
+    losses = np.empty(epochs)
+    for epoch in range(epochs):
+        for i in range(0, len(y), batch_size):
+            rows = order[i:i + batch_size]
+            dw, db = logistic_gradients(X[rows], y[rows], w, b)
+            w, b = w - lr * dw, b - lr * db
+        losses[epoch] = cost(y, predict_proba(X, w, b))
+    return w, b, losses
+
+
 CORRECT = [
     ("sgd_step", as_student(ref.sgd_step)), ("sgd_step", sgd_step_loop),
     ("minibatches", as_student(ref.minibatches)),
@@ -294,6 +340,7 @@ CORRECT = [
     ("train_logistic_regression", train_own_shuffle),
     ("accuracy", as_student(ref.accuracy)), ("accuracy", accuracy_loop),
     ("accuracy", accuracy_count_nonzero),
+    ("sgd_step", sgd_step_by_name),
 ]
 
 MUTANTS = [
@@ -320,6 +367,10 @@ MUTANTS = [
     ("accuracy", accuracy_count, "counting"),
     ("accuracy", accuracy_error_rate, "error rate"),
     ("accuracy", accuracy_percent, "percentage"),
+    ("sgd_step", sgd_step_zip, "pairing params and grads by position"),
+    ("train_logistic_regression", train_own_generator, "never drew from the rng argument"),
+    ("train_logistic_regression", train_shuffle_once, "called minibatches 1 times"),
+    ("train_logistic_regression", train_own_shuffle_once, "shuffling only once"),
 ]
 
 

@@ -11,8 +11,9 @@ import itertools
 
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, check_cases, compare, \
-    describe, to_float_array, use_reference
+from autograder.harness import Case, CheckFailed, call_student, call_student_inputs, \
+    check_cases, compare, describe, generator_states, to_float_array, \
+    use_reference
 from autograder.reference import gradients as ref_gradients
 from autograder.reference import loss as ref_loss
 from autograder.reference import sgd as ref
@@ -39,6 +40,9 @@ def check_sgd_step(sgd_step):
              ({"W": rng.normal(size=(2, 2))}, {"W": rng.normal(size=(2, 2))}, 2.0)),
         Case("lr = 0 (nothing may change)",
              ({"w": w, "b": b}, {"w": np.ones(3), "b": 1.0}, 0.0)),
+        Case("params {'W1', 'b1', 'W2', 'b2'} and grads with the same keys in the order "
+             "'b2', 'W2', 'b1', 'W1', lr = 0.5",
+             (layers, {key: layer_grads[key] for key in reversed(layer_grads)}, 0.5)),
     ]
 
     def each(function):
@@ -50,6 +54,10 @@ def check_sgd_step(sgd_step):
         "without the learning rate (p − g)": each(lambda p, g, lr: p - g),
         "dividing the gradient by lr instead of multiplying":
             each(lambda p, g, lr: p - g / lr if lr else p),
+        "pairing params and grads by position (zip of the two dicts) instead of by name; "
+        "dicts are looked up by key: use grads[k] for params[k]":
+            lambda params, grads, lr: {k: v - lr * g for (k, v), g in
+                                       zip(params.items(), grads.values())},
     }
     with np.errstate(all="ignore"):
         check_cases("sgd_step", sgd_step, ref.sgd_step, cases, mistakes)
@@ -170,6 +178,11 @@ def check_minibatches(minibatches):
     if _row_ids(epoch_one) == _row_ids(epoch_two):
         raise CheckFailed("minibatches gave the same order in two epochs drawn from the same "
                           "generator: shuffle anew on every call, using the rng argument")
+    other = _batches(minibatches, X, y, 5, 1, what.replace("default_rng(0)", "default_rng(1)"))
+    if _row_ids(other) == first:
+        raise CheckFailed("minibatches gave the same batches for generators made with the "
+                          "seeds 0 and 1: shuffle with the rng you are given "
+                          "(rng.permutation), not with a generator of your own")
 
     for n, batch_size, seed in [(20, 4, 1), (6, 1, 2), (12, 50, 3), (9, 9, 4)]:
         X, y = _numbered_data(n, 2, seed)
@@ -185,6 +198,10 @@ def check_minibatches(minibatches):
 
 
 # ---- train_logistic_regression -------------------------------------------------------------
+
+_DRAWS = (" (the notebook prescribes one call of minibatches(X, y, batch_size, rng) per "
+          "epoch, with the rng you are given, and no other draws)")
+
 
 def _train_variant(X, y, lr, epochs, batch_size, rng, sign=1.0, loss_before=False,
                    skip_short=False, initial_loss=False):
@@ -338,17 +355,18 @@ def _check_small_batches(train):
         _recording_minibatches(planned_log)(X, y, batch_size, planned_rng)
     log = []
     _inject(train, _recording_minibatches(log))
-    result = call_student("train_logistic_regression", train,
-                          Case(what, (X, y, lr, epochs, batch_size,
-                                      np.random.default_rng(seed))))
+    result, args, _ = call_student_inputs(
+        "train_logistic_regression", train,
+        Case(what, (X, y, lr, epochs, batch_size, np.random.default_rng(seed))))
     w, b, losses = _unpack(result, what)
     _check_properties(w, b, losses, X, y, epochs, batch_size, what)
-    if not log:
-        return  # shuffles by itself: the properties are all that can be checked
-    if len(log) != epochs:
+    if log and len(log) != epochs:
         raise CheckFailed(f"train_logistic_regression on {what}: it called minibatches "
                           f"{len(log)} times for {epochs} epochs; make one pass over "
                           "minibatches(X, y, batch_size, rng) per epoch")
+    _check_final_state(generator_states(args)[0], planned_rng, seed, epochs, what)
+    if not log:
+        return  # shuffles by itself, as minibatches would: its properties are checked
     as_planned = [len(epoch) for epoch in log] == [len(epoch) for epoch in planned_log] and all(
         _array_equal(a[0], p[0]) for got, plan in zip(log, planned_log)
         for a, p in zip(got, plan))
@@ -363,6 +381,20 @@ def _check_small_batches(train):
         raise CheckFailed(f"{mismatch} (w, b and losses should be what the batches "
                           "from minibatches give, one sgd_step per batch, starting from "
                           "w = 0, b = 0)") from None
+
+
+def _check_final_state(state, planned_rng, seed, epochs, what):
+    """CheckFailed unless rng was left as `epochs` calls of minibatches leave it."""
+    if state == planned_rng.bit_generator.state:
+        return
+    name = f"train_logistic_regression on {what}"
+    if state == np.random.default_rng(seed).bit_generator.state:
+        raise CheckFailed(f"{name}: it never drew from the rng argument (its state is "
+                          "unchanged): shuffle with the rng you are given, never with "
+                          f"np.random or a generator of your own{_DRAWS}")
+    raise CheckFailed(f"{name}: the rng argument is not left as {epochs} shuffles (one per "
+                      "epoch) leave it: shuffling only once and reusing that order, or "
+                      f"drawing something else from it, changes the batches{_DRAWS}")
 
 
 def check_train_logistic_regression(train_logistic_regression):
