@@ -189,6 +189,18 @@ def train_mlp_own_loop(X, y, layer_sizes, lr, epochs, batch_size, rng):
     return params, losses
 
 
+def mlp_forward_counts_weights(X, params):
+    """Counts the layers by their weight keys and walks them by name."""
+    depth = sum(1 for key in params if key.startswith("W"))
+    A, cache = X, []
+    for layer in range(1, depth + 1):
+        W, b = params["W" + str(layer)], params["b" + str(layer)]
+        Z = A @ W + b
+        cache.append(((A, W, b), Z, 1.0 / (1.0 + np.exp(-Z))))
+        A = cache[-1][2]
+    return A.reshape(-1), cache
+
+
 # ---- named mutants -----------------------------------------------------------------------
 
 def xor_params_and_output():
@@ -390,6 +402,42 @@ def train_mlp_shuffle_first(X, y, layer_sizes, lr, epochs, batch_size, rng):
     return train_mlp_helpers(X, y, layer_sizes, lr, epochs, batch_size, rng)
 
 
+def mlp_forward_squeezed(X, params):
+    y_hat, cache = mlp_forward(X, params)
+    return np.squeeze(y_hat), cache
+
+
+def mlp_forward_sorted_keys(X, params):
+    A, cache = X, []
+    weights = sorted(key for key in params if key.startswith("W"))
+    for W_key in weights:
+        Z, linear_cache = linear_forward(A, params[W_key], params["b" + W_key[1:]])
+        A = sigmoid(Z)
+        cache.append((linear_cache, Z, A))
+    return A[:, 0], cache
+
+
+def mlp_forward_by_position(X, params):
+    values = list(params.values())
+    A, cache = X, []
+    for W, b in zip(values[0::2], values[1::2]):
+        Z, linear_cache = linear_forward(A, W, b)
+        A = sigmoid(Z)
+        cache.append((linear_cache, Z, A))
+    return A[:, 0], cache
+
+
+def train_mlp_own_generator(X, y, layer_sizes, lr, epochs, batch_size, rng):
+    params = init_params(layer_sizes, rng)
+    shuffler = np.random.default_rng(0)
+    losses = np.zeros(epochs)
+    for epoch in range(epochs):
+        for X_b, y_b in minibatches(X, y, batch_size, shuffler):
+            params = sgd_step(params, mlp_backward(y_b, mlp_forward(X_b, params)[1]), lr)
+        losses[epoch] = cost(y, mlp_forward(X, params)[0])
+    return params, losses
+
+
 CORRECT = [
     ("xor_params", ref.xor_params), ("xor_params", xor_params_nand),
     ("xor_params", xor_params_three_units),
@@ -403,6 +451,7 @@ CORRECT = [
     ("mlp_backward", mlp_backward_uses_helpers),
     ("train_mlp", ref.train_mlp), ("train_mlp", train_mlp_helpers),
     ("train_mlp", train_mlp_own_loop),
+    ("mlp_forward", mlp_forward_counts_weights),
 ]
 
 MUTANTS = [
@@ -437,6 +486,10 @@ MUTANTS = [
     ("train_mlp", train_mlp_last_batch_only, "mlp_backward was called 200 times"),
     ("train_mlp", train_mlp_mutates, "changed its argument number 1"),
     ("train_mlp", train_mlp_shuffle_first, "init_params(layer_sizes, rng) before anything"),
+    ("mlp_forward", mlp_forward_squeezed, "squeezing y_hat"),
+    ("mlp_forward", mlp_forward_sorted_keys, "not in sorted key order"),
+    ("mlp_forward", mlp_forward_by_position, "never by their position in the dict"),
+    ("train_mlp", train_mlp_own_generator, "minibatches(X, y, batch_size, rng) once per epoch"),
 ]
 
 

@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, check_cases, compare, \
-    describe, to_float_array, use_reference
+from autograder.harness import Case, CheckFailed, call_student, call_student_inputs, \
+    check_cases, compare, describe, generator_states, to_float_array, use_reference, with_hint
 from autograder.reference import deep_mlp as ref
 from autograder.reference import gradients as ref_gradients
 from autograder.reference import loss as ref_loss
@@ -144,6 +144,38 @@ def _mlp_cases(rng, depths=(1, 2, 3, 4)):
     return cases
 
 
+_SINGLE_HINT = ("with a single example (N = 1), y_hat must still have shape (1,): take the "
+                "output's only column, A[:, 0], rather than squeezing it to a scalar")
+_DEEP_HINT = ("this network has 11 layers: 'W10' and 'W11' sort before 'W2', so layers must be "
+              "taken in the order l = 1, ..., L with params[f'W{l}'], not in sorted key order")
+_ORDER_HINT = ("this params dict lists its keys in another order: find each layer's W and b by "
+               "name, params[f'W{l}'] and params[f'b{l}'], never by their position in the dict")
+
+
+def _edge_cases(rng, reordered=True):
+    """(what, X, params, hint): one example, eleven layers, keys in another order."""
+    cases = [("X (1, 3) (a single example) and params of layer sizes [3, 4, 1]",
+              rng.normal(size=(1, 3)), _random_params(rng, [3, 4, 1]), _SINGLE_HINT)]
+    sizes = [3] * 11 + [1]
+    cases.append(("X (4, 3) and params of 11 layers, sizes [3, 3, ..., 3, 1] (W1 to W11)",
+                  rng.normal(size=(4, 3)), _random_params(rng, sizes), _DEEP_HINT))
+    if reordered:
+        params = _random_params(rng, [2, 3, 3, 1])
+        order = ["b3", "W2", "b1", "W3", "W1", "b2"]
+        cases.append((f"X (5, 2) and params of layer sizes [2, 3, 3, 1] whose keys come in the "
+                      f"order {order}", rng.normal(size=(5, 2)),
+                      {key: params[key] for key in order}, _ORDER_HINT))
+    return cases
+
+
+def _squeezed(mlp_forward):
+    """An mlp_forward that squeezes y_hat, a scalar for one example."""
+    def squeezed(X, params):
+        y_hat, cache = mlp_forward(X, params)
+        return np.squeeze(y_hat), cache
+    return squeezed
+
+
 def _forward_variant(output_sigmoid=True, keep_column=False, fixed_depth=False,
                      hidden_sigmoid=True, cache_z_as_a=False):
     """An mlp_forward with one known mistake, for naming it in messages."""
@@ -186,15 +218,24 @@ def check_mlp_forward(mlp_forward):
             _forward_variant(fixed_depth=True),
         "without the sigmoid on the hidden layers": _forward_variant(hidden_sigmoid=False),
     }
+    output_mistakes["squeezing y_hat, which makes it a scalar for a single example (y_hat "
+                    "has shape (N,), here (1,))"] = _squeezed(ref.mlp_forward)
     output_mistakes = {label: _predictions_of(wrong) for label, wrong in output_mistakes.items()}
     cache_mistakes = {
         "storing A where Z belongs in the cache (each entry is (linear cache, Z, A))":
             _forward_variant(cache_z_as_a=True),
     }
+    edges = _edge_cases(np.random.default_rng(4114))
     with np.errstate(all="ignore"):
         check_cases("mlp_forward", _predictions_of(mlp_forward),
                     _predictions_of(ref.mlp_forward), cases, output_mistakes)
-        check_cases("mlp_forward", mlp_forward, ref.mlp_forward, cases, cache_mistakes)
+        for what, X, params, hint in edges:
+            with_hint(hint, check_cases, "mlp_forward", _predictions_of(mlp_forward),
+                      _predictions_of(ref.mlp_forward), [Case(what, (X, params))],
+                      output_mistakes)
+        check_cases("mlp_forward", mlp_forward, ref.mlp_forward,
+                    cases + [Case(what, (X, params)) for what, X, params, _ in edges],
+                    cache_mistakes)
 
 
 def _backward_variant(mean=True, hidden_grad="z", output_sign=1.0, output_grad=False):
@@ -236,6 +277,10 @@ def check_mlp_backward(mlp_backward):
             y = XOR_Y.copy()
         _, cache = ref.mlp_forward(X, params)
         cases.append(Case(f"y and the cache of mlp_forward on {what}", (y, cache)))
+    for what, X, params, _ in _edge_cases(np.random.default_rng(4115), reordered=False):
+        y = (np.arange(X.shape[0]) % 2).astype(float)
+        cases.append(Case(f"y and the cache of mlp_forward on {what}",
+                          (y, ref.mlp_forward(X, params)[1])))
     mistakes = {
         "without dividing by N (the loss is the mean over the batch)":
             _backward_variant(mean=False),
@@ -316,6 +361,10 @@ def _two_moons(n, noise, seed):
     return X + rng.normal(scale=noise, size=X.shape), y
 
 
+_DRAWS = (" (train_mlp draws params = init_params(layer_sizes, rng) first, then calls "
+          "minibatches(X, y, batch_size, rng) once per epoch, and draws nothing else)")
+
+
 def _check_full_batch(train_mlp):
     """Full-batch training is deterministic once init_params draws first: compare exactly."""
     X, y = _two_moons(40, 0.2, 4107)
@@ -357,9 +406,9 @@ def _check_minibatches(train_mlp, recorder):
     what = (f"200 two-moons examples, layer_sizes={sizes}, lr={lr}, epochs={epochs}, "
             f"batch_size={batch_size}")
     with np.errstate(all="ignore"):
-        result = call_student("train_mlp", train_mlp,
-                              Case(what, (X, y, sizes, lr, epochs, batch_size,
-                                          np.random.default_rng(4106))))
+        result, args, _ = call_student_inputs(
+            "train_mlp", train_mlp,
+            Case(what, (X, y, sizes, lr, epochs, batch_size, np.random.default_rng(4106))))
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise CheckFailed(f"train_mlp on {what}: expected the pair (params, losses), got "
                           f"{describe(result)}")
@@ -370,6 +419,13 @@ def _check_minibatches(train_mlp, recorder):
         raise CheckFailed(f"train_mlp on {what}: losses must have shape ({epochs},), one cost "
                           f"per epoch, got shape {losses.shape}")
     _check_batches(recorder.batches, len(X), epochs, batch_size, what)
+    planned = np.random.default_rng(4106)
+    ref.init_params(sizes, planned)
+    for _ in range(epochs):
+        list(ref_sgd.minibatches(X, y, batch_size, planned))
+    if generator_states(args)[0] != planned.bit_generator.state:
+        raise CheckFailed(f"train_mlp on {what}: the rng argument is not left as the "
+                          f"prescribed draws leave it{_DRAWS}")
     with np.errstate(all="ignore"):
         y_hat, _ = ref.mlp_forward(X, params)
     final = ref_loss.cost(y, y_hat)
