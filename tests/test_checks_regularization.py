@@ -82,6 +82,13 @@ def l2_prefers_by_computing():
     return "theta1" if theta1 @ theta1 < theta2 @ theta2 else "theta2"
 
 
+def dropout_forward_same_object_at_test_time(X, p_drop, rng, train=True):
+    if train:
+        mask = (rng.random(X.shape) >= p_drop) * (1.0 / (1.0 - p_drop))
+        return X * mask, mask
+    return X, np.ones(X.shape)
+
+
 # ---- named mutants: (function name, wrong implementation, text the message must contain) --
 
 def l2_penalty_with_biases(params, lam):
@@ -244,6 +251,45 @@ def l2_prefers_number():
     return 2
 
 
+def l2_penalty_by_position(params, lam):
+    weights = list(params.values())[0::2]
+    return lam * sum(np.sum(W ** 2) for W in weights)
+
+
+def l2_grad_by_position(params, lam):
+    grads = {}
+    for index, (key, value) in enumerate(params.items()):
+        grads[key] = 2 * lam * value if index % 2 == 0 else np.zeros_like(value)
+    return grads
+
+
+def l1_penalty_by_position(params, lam):
+    values = list(params.values())
+    return lam * sum(np.abs(values[i]).sum() for i in range(0, len(values), 2))
+
+
+def l1_grad_by_position(params, lam):
+    keys = list(params)
+    return {k: lam * np.sign(params[k]) if keys.index(k) % 2 == 0 else 0 * params[k]
+            for k in keys}
+
+
+def dropout_draws_at_test_time(X, p_drop, rng, train=True):
+    keep = rng.random(X.shape) >= p_drop
+    if not train:
+        return X.copy(), np.ones_like(X)
+    mask = keep / (1 - p_drop)
+    return X * mask, mask
+
+
+def dropout_draws_twice(X, p_drop, rng, train=True):
+    if not train:
+        return X.copy(), np.ones_like(X)
+    mask = (rng.random(X.shape) >= p_drop) / (1 - p_drop)
+    rng.random()  # a stray draw: the caller's random stream moves on
+    return X * mask, mask
+
+
 CORRECT = [
     ("l2_penalty", ref.l2_penalty), ("l2_penalty", l2_penalty_loop),
     ("l2_penalty", l2_penalty_frobenius),
@@ -254,6 +300,7 @@ CORRECT = [
     ("dropout_forward", dropout_forward_uniform),
     ("dropout_backward", ref.dropout_backward), ("dropout_backward", dropout_backward_where),
     ("l2_prefers", ref.l2_prefers), ("l2_prefers", l2_prefers_by_computing),
+    ("dropout_forward", dropout_forward_same_object_at_test_time),
 ]
 
 MUTANTS = [
@@ -289,6 +336,12 @@ MUTANTS = [
     ("l2_prefers", l2_prefers_theta1, "smaller penalty"),
     ("l2_prefers", l2_prefers_capital, "'theta1' or 'theta2'"),
     ("l2_prefers", l2_prefers_number, "'theta1' or 'theta2'"),
+    ("l2_penalty", l2_penalty_by_position, "by position"),
+    ("l2_grad", l2_grad_by_position, "by position"),
+    ("l1_penalty", l1_penalty_by_position, "by position"),
+    ("l1_grad", l1_grad_by_position, "by position"),
+    ("dropout_forward", dropout_draws_at_test_time, "although nothing should be drawn"),
+    ("dropout_forward", dropout_draws_twice, "not exactly what is prescribed"),
 ]
 
 

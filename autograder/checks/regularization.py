@@ -1,8 +1,8 @@
 """Hidden checks for 08_regularization."""
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, check_cases, compare, \
-    to_float_array
+from autograder.harness import Case, CheckFailed, call_student, check_cases, check_draws, \
+    compare, to_float_array
 from autograder.reference import regularization as ref
 
 # Bound at import time, before any student code runs in this process.
@@ -38,7 +38,23 @@ def _penalty_cases(seed):
         Case("a 2-layer network 3-4-2 with λ = 0 (regularization off)",
              (_params(rng, [3, 4, 2]), 0.0)),
         Case("a 2-layer network 4-5-3 with some weights exactly 0, λ = 2.5", (with_zeros, 2.5)),
+        Case("a 3-layer network 3-4-4-2 whose keys come in the order b3, W2, b1, W3, W1, b2, "
+             "λ = 0.7", (_reordered(_params(rng, [3, 4, 4, 2]), ["b3", "W2", "b1", "W3", "W1",
+                                                                   "b2"]), 0.7)),
     ]
+
+
+def _reordered(params, order):
+    return {key: params[key] for key in order}
+
+
+_BY_POSITION = ("taking every other entry of params as a weight (by position); find the "
+                "weights by name, the keys that start with 'W'")
+
+
+def _by_position(params):
+    """The keys a function that trusts the order W1, b1, W2, ... takes for weights."""
+    return [key for index, key in enumerate(params) if index % 2 == 0]
 
 
 def check_l2_penalty(l2_penalty):
@@ -54,6 +70,7 @@ def check_l2_penalty(l2_penalty):
         "with the mean of W² where the sum belongs":
             lambda p, lam: float(lam * sum(np.mean(v ** 2) for v in _weights(p).values())),
         "penalising only W1": lambda p, lam: float(lam * np.sum(p["W1"] ** 2)),
+        _BY_POSITION: lambda p, lam: float(lam * sum(np.sum(p[k] ** 2) for k in _by_position(p))),
     }
     check_cases("l2_penalty", l2_penalty, ref.l2_penalty, cases, mistakes)
 
@@ -74,6 +91,8 @@ def check_l2_grad(l2_grad):
         "returning updated weights W − 2λW instead of the gradient":
             lambda p, lam: {k: (v - 2 * lam * v if k.startswith("W") else np.zeros_like(v))
                             for k, v in p.items()},
+        _BY_POSITION: lambda p, lam: {k: (2 * lam * v if k in _by_position(p) else
+                                          np.zeros_like(v)) for k, v in p.items()},
     }
     check_cases("l2_grad", l2_grad, ref.l2_grad, cases, mistakes)
 
@@ -89,6 +108,8 @@ def check_l1_penalty(l1_penalty):
         "without multiplying by λ": lambda p, lam: ref.l1_penalty(p, 1.0),
         "with the mean of |W| where the sum belongs":
             lambda p, lam: float(lam * sum(np.mean(np.abs(v)) for v in _weights(p).values())),
+        _BY_POSITION: lambda p, lam: float(lam * sum(np.sum(np.abs(p[k]))
+                                                     for k in _by_position(p))),
     }
     check_cases("l1_penalty", l1_penalty, ref.l1_penalty, cases, mistakes)
 
@@ -110,6 +131,8 @@ def check_l1_grad(l1_grad):
         "leaving the bias keys out (the dict needs every key of params)":
             lambda p, lam: {k: lam * np.sign(v) for k, v in _weights(p).items()},
         "without multiplying by λ": lambda p, lam: ref.l1_grad(p, 1.0),
+        _BY_POSITION: lambda p, lam: {k: (lam * np.sign(v) if k in _by_position(p) else
+                                          np.zeros_like(v)) for k, v in p.items()},
     }
     check_cases("l1_grad", l1_grad, ref.l1_grad, cases, mistakes)
 
@@ -221,6 +244,8 @@ def _check_dropout_test_time(dropout_forward, rng):
     check_cases("dropout_forward", dropout_forward, ref.dropout_forward, cases,
                 {"applying dropout at test time too (with train=False, out must be X and the "
                  "mask all ones)": _test_time_mistake})
+    check_draws("dropout_forward", dropout_forward, ref.dropout_forward, cases,
+                " (with train=False the docstring says rng is not used)")
 
 
 def _check_dropout_exact(dropout_forward, rng):
@@ -252,6 +277,8 @@ def _check_dropout_exact(dropout_forward, rng):
             raise
         raise CheckFailed(f"{message} — your mask has the right statistics, so it is probably "
                           f"drawn in another way: {_DRAW_HINT}.") from None
+    check_draws("dropout_forward", dropout_forward, ref.dropout_forward, cases,
+                f" ({_DRAW_HINT})")
 
 
 def check_dropout_forward(dropout_forward):
