@@ -17,6 +17,7 @@ from course.testing import TestFailure
 
 _array = np.array
 _isfinite = np.isfinite
+_isnan = np.isnan
 _abs = np.abs
 _argmax = np.argmax
 _unravel_index = np.unravel_index
@@ -155,7 +156,10 @@ def _compare_numbers(got, expected, what, atol, rtol, types):
                           f"{describe(got_array)} (nan or inf)")
     difference = _abs(got_array - expected_array)
     allowed = atol + rtol * _abs(expected_array)
-    ok = (difference <= allowed) | (got_array == expected_array)
+    with np.errstate(invalid="ignore"):
+        close = (difference <= allowed) & _isfinite(expected_array)
+    same = (got_array == expected_array) | (_isnan(got_array) & _isnan(expected_array))
+    ok = close | same  # an inf or nan expected is matched only by itself
     if not ok.all():
         _report_difference(got_array, expected_array, difference, ok, what, atol, rtol)
     if types:

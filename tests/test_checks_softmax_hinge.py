@@ -45,13 +45,6 @@ def softmax_transpose_trick(S):
     return (np.exp(shifted) / np.exp(shifted).sum(axis=0)).T
 
 
-def ce_via_softmax(S, y):
-    N = S.shape[0]
-    P = softmax(S)
-    loss = -np.mean(np.log(P[np.arange(N), y]))
-    return loss, (P - one_hot(y, S.shape[1])) / N
-
-
 def ce_loop(S, y):
     N, C = S.shape
     total = 0.0
@@ -64,14 +57,6 @@ def ce_loop(S, y):
         for j in range(C):
             dS[i, j] = (exps[j] / z - (1.0 if j == y[i] else 0.0)) / N
     return total / N, dS
-
-
-def ce_clipped_log(S, y):
-    N = S.shape[0]
-    P = scipy_softmax(S, axis=1)
-    Y = np.eye(S.shape[1])[y]
-    loss = -np.sum(Y * np.log(np.clip(P, 1e-12, 1.0))) / N
-    return [np.array(loss), (P - Y) / N]
 
 
 def hinge_subtract_margin(S, y, margin=1.0):
@@ -109,6 +94,35 @@ def one_hot(y, num_classes):
 
 def softmax(S):
     return scipy_softmax(S, axis=1)
+
+
+def softmax_cross_entropy_logaddexp(S, y):
+    N, C = S.shape
+    log_norm = np.logaddexp.reduce(S, axis=1)
+    loss = float(np.mean(log_norm - S[np.arange(N), y]))
+    P = np.exp(S - log_norm[:, None])
+    P[np.arange(N), y] -= 1.0
+    return loss, P / N
+
+
+def softmax_cross_entropy_max_plus_log(S, y):
+    m = S.max(axis=1)
+    lse = m + np.log(np.exp(S - m[:, None]).sum(axis=1))
+    N = len(y)
+    Y = np.zeros_like(S)
+    Y[np.arange(N), y] = 1.0
+    return float(np.sum(lse - S[np.arange(N), y]) / N), (np.exp(S - lse[:, None]) - Y) / N
+
+
+def hinge_loss_counting_ties(S, y, margin=1.0):
+    N = S.shape[0]
+    rows = np.arange(N)
+    margins = S - S[rows, y][:, None] + margin
+    margins[rows, y] = -np.inf
+    loss = float(np.sum(np.maximum(margins, 0.0)) / N)
+    active = (margins >= 0).astype(float)
+    active[rows, y] = -active.sum(axis=1)
+    return loss, active / N
 
 
 # ---- named mutants (self-contained: the hidden reference is out of reach in the checker) --
@@ -265,16 +279,45 @@ def one_hot_loop(y, num_classes):
     return np.array(rows)
 
 
+def softmax_cross_entropy_log_of_probabilities(S, y):
+    N, C = S.shape
+    e = np.exp(S - S.max(axis=1, keepdims=True))
+    P = e / e.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        loss = float(-np.mean(np.log(P[np.arange(N), y])))
+    Y = np.zeros_like(S)
+    Y[np.arange(N), y] = 1.0
+    return loss, (P - Y) / N
+
+
+def ce_via_softmax(S, y):
+    N = S.shape[0]
+    P = softmax(S)
+    loss = -np.mean(np.log(P[np.arange(N), y]))
+    return loss, (P - one_hot(y, S.shape[1])) / N
+
+
+def ce_clipped_log(S, y):
+    N = S.shape[0]
+    P = scipy_softmax(S, axis=1)
+    Y = np.eye(S.shape[1])[y]
+    loss = -np.sum(Y * np.log(np.clip(P, 1e-12, 1.0))) / N
+    return [np.array(loss), (P - Y) / N]
+
+
 CORRECT = [
     ("one_hot", ref.one_hot), ("one_hot", one_hot_eye),
     ("one_hot", one_hot_compare),
     ("softmax", ref.softmax), ("softmax", softmax_scipy), ("softmax", softmax_logsumexp),
     ("softmax", softmax_rows_loop), ("softmax", softmax_transpose_trick),
     ("softmax_cross_entropy", ref.softmax_cross_entropy),
-    ("softmax_cross_entropy", ce_via_softmax), ("softmax_cross_entropy", ce_loop),
-    ("softmax_cross_entropy", ce_clipped_log),
+    ("softmax_cross_entropy", ce_loop),
+   
     ("hinge_loss", ref.hinge_loss), ("hinge_loss", hinge_subtract_margin),
     ("hinge_loss", hinge_loop),
+    ("softmax_cross_entropy", softmax_cross_entropy_logaddexp),
+    ("softmax_cross_entropy", softmax_cross_entropy_max_plus_log),
+    ("hinge_loss", hinge_loss_counting_ties),
 ]
 
 MUTANTS = [
@@ -302,6 +345,9 @@ MUTANTS = [
     ("hinge_loss", hinge_forgets_right_class, "at the right class"),
     ("hinge_loss", hinge_largest_violation, "largest violation"),
     ("one_hot", one_hot_loop, "promises float64 values"),
+    ("softmax_cross_entropy", softmax_cross_entropy_log_of_probabilities, "taking the log of softmax(S)"),
+    ("softmax_cross_entropy", ce_via_softmax, "taking the log of softmax(S)"),
+    ("softmax_cross_entropy", ce_clipped_log, "clipping the probability"),
 ]
 
 
@@ -326,7 +372,9 @@ def test_dependent_check_uses_reference_for_dependencies():
          "def softmax_cross_entropy(S, y):\n"
          "    N = S.shape[0]\n"
          "    P = softmax(S)\n"
-         "    loss = -np.mean(np.log(P[np.arange(N), y]))\n"
+         "    m = S.max(axis=1)\n"
+         "    log_z = m + np.log(np.exp(S - m[:, None]).sum(axis=1))\n"
+         "    loss = np.mean(log_z - S[np.arange(N), y])\n"
          "    return loss, (P - one_hot(y, S.shape[1])) / N\n", namespace)
     namespace["softmax_cross_entropy"].__module__ = __name__
     assert_passes(A, "softmax_cross_entropy", namespace["softmax_cross_entropy"])

@@ -1,7 +1,8 @@
 """Hidden checks for 07_softmax_hinge."""
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, check_cases, use_reference
+from autograder.harness import Case, CheckFailed, call_student, check_cases, compare, \
+    matches, use_reference
 from autograder.reference import softmax_hinge as ref
 
 NOTES_SOFTMAX = np.array([[5.1, 3.2, -1.7, -2.0]])
@@ -121,6 +122,33 @@ def _ce_all_classes(S, y):
     return float(-np.sum(np.log(P)) / N), (P - ref.one_hot(y, S.shape[1])) / N
 
 
+def _ce_log_of_softmax(S, y):
+    N = S.shape[0]
+    P = ref.softmax(S)
+    return float(-np.mean(np.log(P[np.arange(N), y]))), (P - ref.one_hot(y, S.shape[1])) / N
+
+
+def _ce_clipped(S, y):
+    N = S.shape[0]
+    P = ref.softmax(S)
+    loss = float(-np.mean(np.log(np.clip(P[np.arange(N), y], 1e-12, 1.0))))
+    return loss, (P - ref.one_hot(y, S.shape[1])) / N
+
+
+_LOG_SUM_EXP = ("use log-sum-exp instead: log p = s_y - m - log Σ exp(s - m), with m the "
+                "row's maximum")
+_CE_EXTREME = Case("S = [[1e4, 0, -1e4], [0, 1e4, 0], [800, 0, 0]], y = [2, 1, 1] (score gaps "
+                   "of 1e4 and 800: the right class's probability underflows to 0)",
+                   (np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 0.0], [800.0, 0.0, 0.0]]),
+                    np.array([2, 1, 1])))
+_CE_EXTREME_MISTAKES = {
+    "taking the log of softmax(S): where a score gap is large the probability underflows to 0 "
+    "and its log is -inf; " + _LOG_SUM_EXP: _ce_log_of_softmax,
+    "clipping the probability before the log: the loss stays finite but is wrong for large "
+    "score gaps; " + _LOG_SUM_EXP: _ce_clipped,
+}
+
+
 def check_softmax_cross_entropy(softmax_cross_entropy):
     rng = np.random.default_rng(7103)
     use_reference(softmax_cross_entropy, softmax=ref.softmax, one_hot=ref.one_hot)
@@ -148,6 +176,8 @@ def check_softmax_cross_entropy(softmax_cross_entropy):
     with np.errstate(all="ignore"):
         check_cases("softmax_cross_entropy", softmax_cross_entropy, ref.softmax_cross_entropy,
                     cases, mistakes)
+        check_cases("softmax_cross_entropy", softmax_cross_entropy, ref.softmax_cross_entropy,
+                    [_CE_EXTREME], _CE_EXTREME_MISTAKES)
 
 
 def _hinge_parts(S, y, margin):
@@ -232,6 +262,10 @@ def check_hinge_loss(hinge_loss):
         Case("S = [[4.0, 1.2, 0.7], [0.1, 3.3, -2.0]], y = [0, 1] "
              "(both right classes win by more than the margin)",
              (np.array([[4.0, 1.2, 0.7], [0.1, 3.3, -2.0]]), np.array([0, 1]))),
+        Case("S = [[1e4, 0, -1e4], [-1e4, 1e4, 1e4 - 0.5]], y = [2, 0] (scores of size 1e4)",
+             (np.array([[1e4, 0.0, -1e4], [-1e4, 1e4, 1e4 - 0.5]]), np.array([2, 0]))),
+        Case("a single example S = [[0.3, 2.0, -1.0, 1.9]], y = [3]",
+             (np.array([[0.3, 2.0, -1.0, 1.9]]), np.array([3]))),
     ]
     mistakes = {
         "when the j = y term max(0, margin) is counted too": _hinge_with_own_class,
@@ -246,3 +280,30 @@ def check_hinge_loss(hinge_loss):
         "with s_y - s_j where s_j - s_y belongs": _hinge_swapped,
     }
     check_cases("hinge_loss", hinge_loss, ref.hinge_loss, cases, mistakes)
+    _check_hinge_ties(hinge_loss)
+
+
+def _hinge_counting_ties(S, y, margin=1.0):
+    """The other right subgradient: a margin met exactly counts as violated."""
+    rows = np.arange(S.shape[0])
+    margins = S - S[rows, y][:, None] + margin
+    active = (margins >= 0).astype(float)
+    active[rows, y] = 0.0
+    active[rows, y] = -np.sum(active, axis=1)
+    loss, _ = ref.hinge_loss(S, y, margin)
+    return loss, active / S.shape[0]
+
+
+def _check_hinge_ties(hinge_loss):
+    """Where a margin is met exactly, dS may count it (1) or not (0): both are right."""
+    case = Case("S = [[2.0, 1.0, 0.5], [0.0, 1.5, 1.0]], y = [0, 2] (the margins of S[0, 1] "
+                "and S[1, 0] are met exactly: the hinge has a kink there)",
+                (np.array([[2.0, 1.0, 0.5], [0.0, 1.5, 1.0]]), np.array([0, 2])))
+    got = call_student("hinge_loss", hinge_loss, case)
+    what = f"hinge_loss on {case.what}"
+    counting = _hinge_counting_ties(*case.args)
+    if matches(got, counting):
+        compare(got, counting, what)
+    else:
+        compare(got, ref.hinge_loss(*case.args),
+                what + " (at a kink, dS may count the met margin or not: both are accepted)")
