@@ -355,6 +355,12 @@ def relu_grad_where(z):
     return np.where(np.asarray(z) > 0, 1, 0)
 
 
+def norms_draws_a_spare_matrix(depth, width, activation, rng):
+    norms = layer_gradient_norms_loops(depth, width, activation, rng)
+    rng.standard_normal((width, width))  # one draw too many: the caller's stream moves on
+    return norms
+
+
 CORRECT = [
     ("step", ref.step), ("step", step_heaviside), ("step", step_loop),
     ("relu", ref.relu), ("relu", relu_multiply), ("relu", relu_clip), ("relu", relu_loop),
@@ -410,6 +416,7 @@ MUTANTS = [
     ("layer_gradient_norms", norms_with_biases_drawn, "expected"),
     ("step", step_bool, "has dtype bool"),
     ("relu_grad", relu_grad_where, "has dtype int64"),
+    ("layer_gradient_norms", norms_draws_a_spare_matrix, "not exactly what is prescribed"),
 ]
 
 

@@ -80,6 +80,10 @@ def symmetric_units_numpy_bool(W):
     return np.allclose(W.T, W.T[0])
 
 
+def symmetric_units_exact(W):
+    return bool((W == W[:, :1]).all())
+
+
 # ---- named mutants (self-contained: the hidden reference is out of reach in the checker) --
 
 def zeros_init_column_biases(layer_sizes):
@@ -218,6 +222,13 @@ def zeros_init_ints(layer_sizes):
     return _init(layer_sizes, lambda i, o: np.zeros((i, o), dtype=int))
 
 
+def he_init_draws_biases_then_zeroes_them(layer_sizes, rng):
+    params = _init(layer_sizes, lambda i, o: rng.standard_normal((i, o)) * np.sqrt(2.0 / i))
+    for layer, (_, n_out) in enumerate(_pairs(layer_sizes), start=1):
+        params[f"b{layer}"] = 0.0 * rng.standard_normal(n_out)
+    return params
+
+
 CORRECT = [
     ("zeros_init", ref.zeros_init), ("zeros_init", zeros_init_comprehension),
     ("random_init", ref.random_init), ("random_init", random_init_normal),
@@ -227,6 +238,7 @@ CORRECT = [
     ("he_init", ref.he_init), ("he_init", he_init_loop),
     ("symmetric_units", ref.symmetric_units), ("symmetric_units", symmetric_units_loop),
     ("symmetric_units", symmetric_units_spread), ("symmetric_units", symmetric_units_numpy_bool),
+    ("symmetric_units", symmetric_units_exact),
     ("symmetric_units", symmetric_units_exact),
 ]
 
@@ -260,6 +272,7 @@ MUTANTS = [
     ("symmetric_units", symmetric_units_zeros, "all zeros"),
     ("symmetric_units", symmetric_units_per_column, "expected the bool"),
     ("zeros_init", zeros_init_ints, "the type rule"),
+    ("he_init", he_init_draws_biases_then_zeroes_them, "nothing else: biases are zeros"),
 ]
 
 

@@ -1,7 +1,7 @@
 """Hidden checks for 05_activations."""
 import numpy as np
 
-from autograder.harness import Case, check_cases, use_reference
+from autograder.harness import Case, check_cases, check_draws, use_reference
 from autograder.reference import activations as ref
 from autograder.reference import loss as ref_loss
 
@@ -230,4 +230,7 @@ def check_layer_gradient_norms(layer_gradient_norms):
     with np.errstate(all="ignore"):
         check_cases("layer_gradient_norms", layer_gradient_norms, ref.layer_gradient_norms,
                     cases, mistakes, atol=0.0, rtol=1e-6)
+        check_draws("layer_gradient_norms", layer_gradient_norms, ref.layer_gradient_norms,
+                    cases, " (the docstring's draws are X, Y, then W_1 to W_depth, and nothing "
+                    "else)")
 

@@ -9,8 +9,8 @@ used instead, whatever the draw order.
 """
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, check_cases, describe, \
-    use_reference
+from autograder.harness import Case, CheckFailed, call_student, check_cases, check_draws, \
+    describe, use_reference
 from autograder.reference import initialization as ref
 
 STD_TOLERANCE = 0.05  # relative; a (100, 50) layer measures its std to about 1 %
@@ -129,6 +129,9 @@ def _check_random_weights(name, student, reference, cases, diagnostic, expected_
         if " — this is what you get" in str(failure):
             raise
         raise CheckFailed(f"{failure}\n{_order_hint(name, formula_text)}") from None
+    check_draws(name, student, reference, cases,
+                " (the docstring's draws are W1, W2, ..., each one call "
+                "rng.standard_normal((n_in, n_out)), and nothing else: biases are zeros)")
 
 
 def _rng(seed):
@@ -248,3 +251,12 @@ def check_symmetric_units(symmetric_units):
         "asking whether W is all zeros": lambda W: bool(np.allclose(W, 0.0)),
     }
     check_cases("symmetric_units", symmetric_units, ref.symmetric_units, cases, mistakes)
+    rounded = np.tile(column, (1, 3))
+    rounded[1, 2] = np.nextafter(rounded[1, 2], np.inf)
+    tie = Case("W of shape (5, 3) whose columns differ by one unit of rounding (about 1e-16): "
+               "equal with np.allclose, different with ==; both answers are accepted",
+               (rounded,))
+    got = call_student("symmetric_units", symmetric_units, tie)
+    if not isinstance(got, (bool, np.bool_)):
+        raise CheckFailed(f"symmetric_units on {tie.what}: expected a bool, got "
+                          f"{type(got).__name__} {describe(got)}")
