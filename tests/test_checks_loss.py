@@ -160,6 +160,15 @@ def mse_abs(y, y_hat):
     return float(np.mean(0.5 * np.abs(y - y_hat)))
 
 
+def cost_keepdims(y, y_hat):
+    p = np.clip(y_hat, 1e-12, 1 - 1e-12)
+    return np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p), keepdims=True)
+
+
+def neuron_as_array(x, w, b):
+    return np.array([x @ w + b])
+
+
 CORRECT = [
     ("neuron", ref.neuron), ("neuron", neuron_loop),
     ("sigmoid", ref.sigmoid), ("sigmoid", sigmoid_clipped), ("sigmoid", sigmoid_math_loop),
@@ -195,6 +204,8 @@ MUTANTS = [
     ("mse", mse_no_half, "without the factor ½"),
     ("mse", mse_sum, "the sum where the mean belongs"),
     ("mse", mse_abs, "|y − ŷ|"),
+    ("cost", cost_keepdims, "should be a single float"),
+    ("neuron", neuron_as_array, "should be a single float"),
 ]
 
 
