@@ -32,9 +32,12 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Integer
+from traitlets import Bool, Float, Integer
 
+from autograder import jail
 from autograder.cheats import scan_notebook
+from autograder.check_service import CheckRecord, CheckService
+from autograder.jailed_kernel import JailedKernelManager
 
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?",
                           re.MULTILINE | re.DOTALL)
@@ -97,6 +100,16 @@ class ResilientExecute(Execute):
     check_margin = Integer(15, help="Seconds a graded test cell gets beyond the time limits "
                            "of the hidden checks it calls.").tag(config=True)
 
+    jail = Bool(True, help="Run the kernel, and the student's functions under check, in a "
+                "bubblewrap jail (False: grade without isolation; every record says so)."
+                ).tag(config=True)
+    cpu_seconds = Integer(600, help="CPU seconds each jailed process may use.").tag(config=True)
+    max_processes = Integer(256, help="Processes and threads a jail may hold.").tag(config=True)
+    max_file_mb = Integer(256, help="Largest file a jailed process may write, in MiB."
+                          ).tag(config=True)
+    scratch_mb = Integer(512, help="Size of the jail's writable folder and of its /tmp, in MiB."
+                         ).tag(config=True)
+
     kernel_poll_interval = Float(0.05, help="Seconds between checks that the kernel process "
                                  "is still running while a cell executes.").tag(config=True)
 
@@ -122,6 +135,8 @@ class ResilientExecute(Execute):
     # -- kernel life cycle ------------------------------------------------------------------
     def _kernel_kwargs(self):
         kwargs = {}
+        if self.jail:
+            return kwargs
         if self.memory_limit_mb:
             kwargs["preexec_fn"] = _memory_limit(self.memory_limit_mb * 2**20)
         return kwargs
@@ -183,9 +198,16 @@ class ResilientExecute(Execute):
 
     def _start_kernel(self):
         if self.km is None:
-            from autograder.warm_kernels import kernel_manager_class
-            self.kernel_manager_class = kernel_manager_class() or self.kernel_manager_class
+            if self.jail:
+                self.kernel_manager_class = JailedKernelManager
+            else:
+                from autograder.warm_kernels import kernel_manager_class
+                self.kernel_manager_class = kernel_manager_class() or self.kernel_manager_class
             self.km = self.create_kernel_manager()
+            if self.jail:
+                self.km.checker_socket = self._service.socket_path
+                self.km.toolkit = self._toolkit
+                self.km.limits = self._limits()
         if not self.km.has_kernel:
             self.start_new_kernel(**self._kernel_kwargs())
         if self.kc is None:
@@ -286,15 +308,66 @@ class ResilientExecute(Execute):
                 return note
         return None
 
+    def _limits(self):
+        return jail.Limits(memory_mb=self.memory_limit_mb, cpu_seconds=self.cpu_seconds,
+                           processes=self.max_processes, file_mb=self.max_file_mb,
+                           scratch_mb=self.scratch_mb)
+
+    @staticmethod
+    def _trusted_toolkit(resources):
+        assignment = (resources or {}).get("nbgrader", {}).get("assignment")
+        path = os.path.join(os.getcwd(), "source", assignment or "", "toolkit.py")
+        return path if assignment and os.path.isfile(path) else None
+
+    def _settle(self, cell, name, records):
+        """Score a test cell by the trusted checker's records alone.
+
+        Every hidden check the cell's (trusted) source calls must have run in
+        this cell and passed; the kernel's own errors and values are replaced
+        by the checker's messages.
+        """
+        if not cell.metadata.get("nbgrader", {}).get("grade"):
+            return []
+        expected = CHECK_CALL.findall("".join(HIDDEN_BLOCK.findall(cell.source)))
+        if not expected:
+            return []
+        settled = []
+        for _, function in dict.fromkeys(expected):
+            mine = [r for r in records if r.function == function]
+            if not mine:
+                mine = [CheckRecord(name, function, False, "did not run",
+                                    f"the hidden check of {function} did not run in this cell "
+                                    "(something in the notebook stopped or replaced it)")]
+            failed = [r for r in mine if not r.passed]
+            settled.append(failed[0] if failed else mine[0])
+        cell.outputs = [o for o in cell.get("outputs", [])
+                        if o.get("output_type") not in ("error", "execute_result")]
+        for record in settled:
+            if not record.passed:
+                cell.outputs.append(_error_output("CheckFailed", record.message))
+        return settled
+
     def preprocess(self, nb, resources=None, km=None):
         """Execute every code cell of `nb`, surviving timeouts, dead kernels and memory bombs."""
+        if self.jail:
+            jail.require_jail()
+        self._service = CheckService()
+        self._toolkit = self._trusted_toolkit(resources)
+        try:
+            return self._preprocess(nb, resources, km)
+        finally:
+            self._service.close()
+
+    def _preprocess(self, nb, resources, km):
         cheats = scan_notebook(nb, self._locked_ids(resources))
         from nbclient import NotebookClient
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
-        faults, seconds, replayable, restarts = [], {}, [], 0
+        faults, seconds, replayable, restarts, checks = [], {}, [], 0, []
         self._replay_seconds = 0.0
+        if not self.jail:
+            os.environ["AUTOGRADER_CHECKER"] = self._service.socket_path
         self._start_kernel()
         try:
             for index, cell in enumerate(self.nb.cells):
@@ -302,33 +375,22 @@ class ResilientExecute(Execute):
                     continue
                 name = _cell_name(cell, index)
                 started = time.perf_counter()
+                self._service.begin_cell(name)
                 failure = self._run(cell, index)
+                records = self._service.end_cell()
                 seconds[name] = round(time.perf_counter() - started, 3)
-                if failure is None:
-                    if self._timed_out(cell):
-                        faults.append({"cell": name, "kind": "timeout",
-                                       "message": self._explain_timeout(cell)})
-                        continue
-                    note = self._explain_memory(cell)
-                    if note:
-                        faults.append({"cell": name, "kind": "memory", "message": note})
-                    if not any(o.get("output_type") == "error" for o in cell.outputs):
-                        replayable.append(index)
-                    continue
-                restarts += 1
-                how = _exit_description(self._kernel_returncode()) if failure == "died" else \
-                    "it ignored the interrupt at the time limit and had to be killed"
-                message = (f"the Python kernel died while running this cell ({how}); the "
-                           "grader restarted it, re-ran the cells before this one and went on")
-                cell.outputs = list(cell.get("outputs", [])) + [
-                    _error_output("DeadKernelError", message)]
-                faults.append({"cell": name, "kind": "kernel died", "message": message})
-                if restarts > self.max_kernel_restarts or \
-                        not self._replay(self.nb.cells, replayable, faults):
-                    self._fail_rest(index, faults)
-                    break
+                try:
+                    if self._handle(cell, index, name, failure, faults, replayable):
+                        restarts += 1
+                        if restarts > self.max_kernel_restarts or \
+                                not self._replay(self.nb.cells, replayable, faults):
+                            self._fail_rest(index, faults)
+                            break
+                finally:
+                    checks += [r.as_dict() for r in self._settle(cell, name, records)]
         finally:
             self._stop_kernel()
+            os.environ.pop("AUTOGRADER_CHECKER", None)
         self.set_widgets_metadata()
         nb.metadata.setdefault(METADATA_KEY, {}).update({
             "faults": faults,
@@ -337,8 +399,31 @@ class ResilientExecute(Execute):
             "replay_seconds": round(self._replay_seconds, 3),
             "execution_seconds": round(sum(seconds.values()) + self._replay_seconds, 3),
             "kernel_restarts": restarts,
+            "checks": checks,
+            "isolation": "jail" if self.jail else "none",
         })
         return nb, self.resources
+
+    def _handle(self, cell, index, name, failure, faults, replayable):
+        """Record what went wrong in a cell that ran; True when its kernel must be replaced."""
+        if failure is None:
+            if self._timed_out(cell):
+                faults.append({"cell": name, "kind": "timeout",
+                               "message": self._explain_timeout(cell)})
+                return False
+            note = self._explain_memory(cell)
+            if note:
+                faults.append({"cell": name, "kind": "memory", "message": note})
+            if not any(o.get("output_type") == "error" for o in cell.outputs):
+                replayable.append(index)
+            return False
+        how = _exit_description(self._kernel_returncode()) if failure == "died" else \
+            "it ignored the interrupt at the time limit and had to be killed"
+        message = (f"the Python kernel died while running this cell ({how}); the "
+                   "grader restarted it, re-ran the cells before this one and went on")
+        cell.outputs = list(cell.get("outputs", [])) + [_error_output("DeadKernelError", message)]
+        faults.append({"cell": name, "kind": "kernel died", "message": message})
+        return True
 
     def _fail_rest(self, after, faults):
         message = "not run: the kernel died too often in this notebook"

@@ -1,0 +1,261 @@
+"""The jail every process that runs student code starts in (bubblewrap).
+
+Inside: no network (its own network namespace), its own PID namespace (everything
+it starts dies with it), the system and the Python environment read-only, a
+private `/tmp`, and one writable folder, `/home/student/<assignment>`, a
+size-limited scratch copy of the submission. Visible read-only besides: the
+`course` package, the assignment's trusted `toolkit.py`, the socket of the
+trusted checker and the client package that talks to it (`autograder.jail_client`,
+seen inside as `autograder`). Nothing else of the course is there at all.
+"""
+import os
+import resource
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HOME = "/home/student"
+CHECKER_SOCKET = "/run/grader/checker.sock"
+CONNECTION_FILE = "/run/kernel/connection.json"
+IPC_PREFIX = "/tmp/ipc/kernel"
+CLIENT_PACKAGE = Path(__file__).resolve().parent / "jail_client"
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow user "
+                "namespaces, or grade without isolation with --no-jail")
+_SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin")
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf",
+              "/etc/fonts")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one jailed process tree may use.
+
+    Attributes:
+        memory_mb: address space of each process, MiB (0: none).
+        cpu_seconds: CPU time of each process.
+        processes: processes and threads in the jail (a pids cgroup where the
+            machine has one; RLIMIT_NPROC otherwise, which does not bind root).
+        file_mb: size of any one file written.
+        scratch_mb: size of the writable scratch folder, and of /tmp.
+    """
+
+    memory_mb: int = 4096
+    cpu_seconds: int = 600
+    processes: int = 256
+    file_mb: int = 256
+    scratch_mb: int = 512
+
+
+class JailUnavailable(SystemExit):
+    """Grading would run student code unjailed; raised instead, with what to install."""
+
+
+def unavailable_reason():
+    """None when bubblewrap can build a jail here, else one line saying what is missing."""
+    if shutil.which("bwrap") is None:
+        return f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}"
+    probe = subprocess.run(["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
+                            "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        detail = probe.stderr.strip().splitlines()[-1:] or ["unknown error"]
+        return f"bubblewrap cannot create a jail here ({detail[0]}): {INSTALL_HINT}"
+    return None
+
+
+def require_jail():
+    """Raise JailUnavailable (one line) unless a jail can be built here."""
+    reason = unavailable_reason()
+    if reason:
+        raise JailUnavailable(f"refusing to grade: {reason}")
+
+
+def _python_dirs():
+    """The interpreter's and the environment's folders, to be bound read-only."""
+    dirs = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
+            Path(sys.executable).resolve().parent.parent}
+    return sorted(str(d) for d in dirs if not any(str(d).startswith(s + "/") for s in
+                                                   _SYSTEM_DIRS))
+
+
+def _course_package():
+    import course
+    return str(Path(course.__file__).resolve().parent)
+
+
+def command(workdir_name, checker_socket, connection_file, toolkit=None, limits=Limits()):
+    """bwrap arguments (before `--` and the command) for a jail of one submission.
+
+    Args:
+        workdir_name: str, the assignment folder's name under /home/student.
+        checker_socket: host path of the trusted checker's socket, or None.
+        connection_file: host path of the kernel's connection file, or None.
+        toolkit: host path of the assignment's trusted toolkit.py, or None.
+        limits: Limits.
+    """
+    workdir = f"{HOME}/{workdir_name}"
+    size = str(limits.scratch_mb * 2**20)
+    args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+            "--unshare-user", "--uid", "1000", "--gid", "1000", "--hostname", "jail"]
+    for folder in _SYSTEM_DIRS:
+        if os.path.isdir(folder):
+            args += ["--ro-bind", folder, folder] if not os.path.islink(folder) else \
+                ["--symlink", os.readlink(folder), folder]
+    for file in _ETC_FILES:
+        if os.path.exists(file):
+            args += ["--ro-bind", file, file]
+    for folder in _python_dirs():
+        args += ["--ro-bind", folder, folder]
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--size", size, "--tmpfs", "/tmp", "--dir", "/tmp/ipc",
+             "--size", size, "--tmpfs", HOME, "--dir", workdir,
+             "--ro-bind", str(CLIENT_PACKAGE), "/opt/grader/autograder",
+             "--ro-bind", _course_package(), "/opt/course/course",
+             "--chdir", workdir]
+    if toolkit:
+        args += ["--ro-bind", str(toolkit), f"{workdir}/toolkit.py"]
+    if checker_socket:
+        args += ["--ro-bind", str(checker_socket), CHECKER_SOCKET]
+    if connection_file:
+        args += ["--ro-bind", str(connection_file), CONNECTION_FILE]
+    for key, value in environment(workdir).items():
+        args += ["--setenv", key, value]
+    return args
+
+
+def environment(workdir):
+    """The whole environment of a jailed process (nothing else of the grader's leaks in)."""
+    env = {
+        "HOME": HOME, "USER": "student", "LANG": "C.UTF-8",
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+        "PYTHONPATH": "/opt/grader:/opt/course", "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
+        "JUPYTER_CONFIG_DIR": "/tmp/jupyter", "JUPYTER_DATA_DIR": "/tmp/jupyter/data",
+        "JUPYTER_RUNTIME_DIR": "/tmp/jupyter/runtime", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "AUTOGRADER_CHECKER": CHECKER_SOCKET, "AUTOGRADER_JAILED": "1", "PWD": workdir,
+    }
+    for key in ("NBGRADER_EXECUTION", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                "MKL_NUM_THREADS", "PYTHONWARNINGS"):
+        if os.environ.get(key):
+            env[key] = os.environ[key]
+    return env
+
+
+# -- limits applied in the child before bwrap starts ------------------------------------------
+def _pids_cgroup_root():
+    for root in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
+        if os.path.exists(f"{root}/cgroup.procs") and os.access(root, os.W_OK) and (
+                root.endswith("pids") or "pids" in _read(f"{root}/cgroup.controllers")):
+            return root
+    return None
+
+
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def make_pids_cgroup(name, limit):
+    """A pids cgroup allowing `limit` tasks, or None where the machine has none to give."""
+    root = _pids_cgroup_root()
+    if root is None:
+        return None
+    path = os.path.join(root, "nn-course-jails", name)
+    try:
+        os.makedirs(path, exist_ok=True)
+        with open(os.path.join(path, "pids.max"), "w") as handle:
+            handle.write(str(limit))
+    except OSError:
+        return None
+    return path
+
+
+def remove_cgroup(path):
+    """Kill whatever is left in the cgroup and remove it."""
+    if not path:
+        return
+    for _ in range(50):
+        pids = _read(os.path.join(path, "cgroup.procs")).split()
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(int(pid), 9)
+            except (ProcessLookupError, ValueError, PermissionError):
+                pass
+        time.sleep(0.02)
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
+def preexec(limits, cgroup=None):
+    """preexec_fn for the bwrap process: the limits, inherited by everything in the jail."""
+    def apply():
+        if cgroup:
+            with open(os.path.join(cgroup, "cgroup.procs"), "w") as handle:
+                handle.write(str(os.getpid()))
+        pairs = [(resource.RLIMIT_CPU, limits.cpu_seconds),
+                 (resource.RLIMIT_FSIZE, limits.file_mb * 2**20),
+                 (resource.RLIMIT_NPROC, limits.processes),
+                 (resource.RLIMIT_CORE, 0)]
+        if limits.memory_mb:
+            pairs.append((resource.RLIMIT_AS, limits.memory_mb * 2**20))
+        for kind, value in pairs:
+            _, hard = resource.getrlimit(kind)
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(kind, (value, value))
+    return apply
+
+
+def jail_init_pid(bwrap_pid, timeout=5.0):
+    """Host pid of the jail's first process (bwrap's child), which /proc/<pid>/root enters."""
+    deadline = time.monotonic() + timeout
+    path = f"/proc/{bwrap_pid}/task/{bwrap_pid}/children"
+    while time.monotonic() < deadline:
+        children = _read(path).split()
+        if children:
+            return int(children[0])
+        if not os.path.exists(path):
+            return None
+        time.sleep(0.002)
+    return None
+
+
+def copy_into(source, jail_root, workdir_name, skip=("toolkit.py",), max_files=500,
+              max_bytes=200 * 2**20):
+    """Copy the regular files of `source` into the jail's scratch folder; never follows links.
+
+    Returns the names of what was left out (links, special files, too many or too big).
+    """
+    target_root = Path(f"{jail_root}{HOME}/{workdir_name}")
+    left_out, copied, total = [], 0, 0
+    for folder, dirs, files in os.walk(source, followlinks=False):
+        dirs[:] = [d for d in dirs if d not in (".ipynb_checkpoints", "__pycache__")]
+        relative = os.path.relpath(folder, source)
+        for name in files:
+            path = os.path.join(folder, name)
+            shown = os.path.normpath(os.path.join(relative, name))
+            if relative == "." and name in skip:
+                continue
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode) or copied >= max_files or \
+                    total + info.st_size > max_bytes:
+                left_out.append(shown)
+                continue
+            destination = target_root / relative / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(descriptor, "rb") as src, open(destination, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            copied, total = copied + 1, total + info.st_size
+    return left_out
+

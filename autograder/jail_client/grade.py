@@ -1,0 +1,96 @@
+"""`check(assignment, name, function)`: what a hidden test cell calls.
+
+The verdict is decided by the trusted checker outside the jail, which calls
+`function` in a process forked from this one for the check. The checker records
+the verdict for the gradebook itself; what this function raises only shows the
+student the checker's message.
+"""
+import os
+import signal
+import socket
+import sys
+
+from course.testing import TestFailure, install_compact_errors
+
+from .rpc import Endpoint
+from .wire import read_message, write_message
+
+
+class CheckFailed(TestFailure):
+    """A hidden check found a wrong answer; its message is shown to the student."""
+
+
+def check(assignment, name, function):
+    """Ask the trusted checker to check `function` as the student's `name`.
+
+    Raises CheckFailed with the checker's message when the check fails.
+    Returns None (a hidden test cell must not end on a value).
+    """
+    install_compact_errors()
+    address = os.environ.get("AUTOGRADER_CHECKER") or _local_checker()
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        control.connect(address)
+        write_message(control, {"op": "check", "assignment": assignment, "name": name})
+        header, _ = read_message(control)
+        if header.get("op") != "session":
+            raise CheckFailed(f"{name}: the checker refused the check")
+        worker = _fork_worker(address, header["token"], function)
+        try:
+            verdict, _ = read_message(control)
+        finally:
+            _end(worker)
+    except (OSError, EOFError) as error:
+        raise CheckFailed(f"{name}: the hidden check could not reach the checker "
+                          f"({type(error).__name__})") from None
+    finally:
+        control.close()
+    if verdict.get("passed") is not True:
+        raise CheckFailed(str(verdict.get("message")))
+
+
+def _local_checker():
+    """Outside grading (an instructor running a source notebook): a checker in this process."""
+    try:
+        from autograder.check_service import local_service
+    except ImportError:
+        raise CheckFailed("the hidden checks run only while the course is graded") from None
+    return local_service().socket_path
+
+
+def _fork_worker(address, token, function):
+    """pid of a child that serves the checker's calls of `function`."""
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        _quiet()
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.connect(address)
+        write_message(connection, {"op": "serve", "token": token})
+        endpoint = Endpoint(connection)
+        endpoint.register(function)
+        while True:
+            message, buffers = endpoint.receive()
+            if message.get("op") != "call":
+                break
+            endpoint.serve(message, buffers)
+    finally:
+        os._exit(0)
+
+
+def _quiet():
+    """The worker prints nothing into the notebook and takes no signal meant for the kernel."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for descriptor in (0, 1, 2):
+        os.dup2(devnull, descriptor)
+    sys.stdout = sys.stderr = open(os.devnull, "w")
+
+
+def _end(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass

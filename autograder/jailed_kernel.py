@@ -1,0 +1,96 @@
+"""A kernel manager whose kernels start inside the jail (`autograder.jail`).
+
+The kernel and the grader talk over IPC sockets: the kernel binds them in the
+jail's private /tmp and the grader reaches them through /proc/<pid>/root, so the
+jail needs no network and no writable folder of the host. The kernel's
+working folder is a scratch copy of the submission's folder.
+"""
+import glob
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager
+from traitlets import Any, Unicode
+
+from autograder import jail
+
+
+def _matplotlib_font_cache():
+    """Host files of matplotlib's font cache (copied in, so kernels do not rebuild it)."""
+    folder = os.environ.get("MPLCONFIGDIR") or os.path.expanduser("~/.cache/matplotlib")
+    return glob.glob(os.path.join(folder, "fontlist-*.json"))
+
+
+class JailedKernelManager(AsyncKernelManager):
+    """Starts each kernel in a fresh jail; kills the whole jail with the kernel."""
+
+    checker_socket = Unicode(None, allow_none=True, help="Host path of the trusted "
+                             "checker's socket, bound into the jail.")
+    toolkit = Unicode(None, allow_none=True, help="Host path of the assignment's trusted "
+                      "toolkit.py, bound read-only over the submission's copy.")
+    limits = Any(jail.Limits(), help="autograder.jail.Limits of the jail.")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.transport = "ipc"
+        self._runtime = tempfile.mkdtemp(prefix="jail-kernel-")
+        self.ip = os.path.join(self._runtime, "unused")
+        self.connection_file = os.path.join(self._runtime, "connection.json")
+        self.cgroup = None
+        self.left_out = []
+
+    def _prepare_connection(self):
+        """Write the connection file as the kernel sees it (sockets in the jail's /tmp)."""
+        self.ip = jail.IPC_PREFIX
+        self._connection_file_written = False
+        if os.path.exists(self.connection_file):
+            os.remove(self.connection_file)
+        self.write_connection_file()
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.ip = jail.IPC_PREFIX
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        self._prepare_connection()
+        kernel_cmd = [jail.CONNECTION_FILE if arg == self.connection_file else arg
+                      for arg in kernel_cmd] + ["--log-level=CRITICAL"]
+        source = kw.pop("cwd", None) or os.getcwd()
+        workdir_name = Path(source).name or "work"
+        self.cgroup = jail.make_pids_cgroup(os.path.basename(self._runtime),
+                                            self.limits.processes)
+        command = jail.command(workdir_name, self.checker_socket, self.connection_file,
+                               self.toolkit, self.limits) + ["--"] + kernel_cmd
+        kw.update(cwd=self._runtime, env={"PATH": os.environ.get("PATH", "")},
+                  preexec_fn=jail.preexec(self.limits, self.cgroup))
+        self.kernel_spec.interrupt_mode = "message"
+        await self.provisioner.launch_kernel(command, **kw)
+        init = jail.jail_init_pid(self.provisioner.process.pid)
+        if init is None:
+            raise RuntimeError("the jail did not start (see the kernel's log)")
+        root = f"/proc/{init}/root"
+        self.left_out = jail.copy_into(source, root, workdir_name)
+        self._copy_font_cache(root)
+        self.ip = f"{root}{jail.IPC_PREFIX}"
+        self.provisioner.connection_info = self.get_connection_info()
+
+    @staticmethod
+    def _copy_font_cache(root):
+        target = f"{root}/tmp/matplotlib"
+        try:
+            os.makedirs(target, exist_ok=True)
+            for path in _matplotlib_font_cache():
+                shutil.copy(path, target)
+        except OSError:
+            pass
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        jail.remove_cgroup(self.cgroup)
+        self.cgroup = None
+        if not restart:
+            shutil.rmtree(self._runtime, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources
