@@ -2,6 +2,7 @@
 
     python -m autograder.classgrade [assignment ...] [--workers N] [--db-url URL]
                                     [--scheduler ADDRESS] [--force] [--student GLOB]
+                                    [--no-jail]
 
 Run it in the course root (where nbgrader_config.py is), after `nbgrader
 collect` (or whatever fills submitted/<student>/<id>/). One job per student
@@ -26,6 +27,7 @@ import time
 import traceback
 from pathlib import Path
 
+from autograder import jail
 from autograder.jobs import db_url_of, fingerprint, grade_submission, load_config, \
     read_status, reset_submission, write_status
 from autograder.workers import error_status
@@ -76,7 +78,7 @@ def ensure_assignment(root, assignment, db_url=None):
         return [n.name for n in gradebook.find_assignment(assignment).notebooks]
 
 
-def plan(root, assignments, db_url=None, force=False, student_glob="*"):
+def plan(root, assignments, db_url=None, force=False, student_glob="*", jail=None):
     """(jobs to run, statuses of submissions already graded and unchanged)."""
     jobs, done = [], []
     url = db_url_of(root, db_url)
@@ -94,7 +96,8 @@ def plan(root, assignments, db_url=None, force=False, student_glob="*"):
                 done.append(previous)
                 continue
             jobs.append({"root": str(root), "assignment": assignment, "student": student,
-                         "notebooks": notebooks, "db_url": db_url, "fingerprint": print_})
+                         "notebooks": notebooks, "db_url": db_url, "fingerprint": print_,
+                         "jail": jail})
     return jobs, done
 
 
@@ -217,12 +220,13 @@ def summary_table(statuses):
 
 
 def grade_class(root, assignments, workers=None, db_url=None, scheduler=None, force=False,
-                student_glob="*", progress=True, student_timeout=DEFAULT_STUDENT_TIMEOUT):
+                student_glob="*", progress=True, student_timeout=DEFAULT_STUDENT_TIMEOUT,
+                jail=None):
     """Grade the submissions; return every status (including those skipped as done)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
         TimeElapsedColumn
 
-    jobs, done = plan(root, assignments, db_url, force, student_glob)
+    jobs, done = plan(root, assignments, db_url, force, student_glob, jail)
     statuses = list(done)
     columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.description}")]
@@ -256,6 +260,8 @@ def main(argv=None):
     parser.add_argument("--student-timeout", type=float, default=DEFAULT_STUDENT_TIMEOUT,
                         help="seconds one student's grading may take (local workers)")
     parser.add_argument("--no-report", action="store_true", help="skip the class report")
+    parser.add_argument("--no-jail", action="store_true", help="run student code without the "
+                        "bubblewrap jail (every status and export row says so)")
     args = parser.parse_args(argv)
     from rich.console import Console
 
@@ -273,10 +279,16 @@ def main(argv=None):
         console.print(f"[red]no such assignment: {', '.join(unknown)}[/red]" if unknown else
                       "[red]nothing submitted[/red]")
         return 2
+    if not args.no_jail and args.scheduler is None:
+        reason = jail.unavailable_reason()
+        if reason:
+            console.print(f"[red]refusing to grade: {reason}[/red]")
+            return 2
     started = time.perf_counter()
     statuses = grade_class(root, assignments, args.workers, args.db_url, args.scheduler,
                            args.force, args.student, progress=True,
-                           student_timeout=args.student_timeout)
+                           student_timeout=args.student_timeout,
+                           jail=False if args.no_jail else None)
     console.print(summary_table(statuses))
     for status in statuses:
         if status["state"] != "graded":

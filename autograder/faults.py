@@ -21,6 +21,7 @@ death), which `autograder.report` reads.
 """
 import asyncio
 import copy
+import dataclasses
 import os
 import re
 import resource
@@ -35,7 +36,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer
 
 from autograder import jail
-from autograder.cheats import scan_notebook
+from autograder.cheats import FLAGGED, scan_notebook
 from autograder.check_service import CheckRecord, CheckService
 from autograder.jailed_kernel import JailedKernelManager
 
@@ -359,7 +360,9 @@ class ResilientExecute(Execute):
             self._service.close()
 
     def _preprocess(self, nb, resources, km):
-        cheats = scan_notebook(nb, self._locked_ids(resources))
+        cheats = scan_notebook(nb, self._locked_ids(resources), fix=not self.jail)
+        if self.jail:  # the jail is the defence; the scan only reports
+            cheats = [dataclasses.replace(f, kind=FLAGGED) for f in cheats]
         from nbclient import NotebookClient
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
@@ -378,6 +381,8 @@ class ResilientExecute(Execute):
                 self._service.begin_cell(name)
                 failure = self._run(cell, index)
                 records = self._service.end_cell()
+                if self.jail and self.km is not None:
+                    self.km.kill_strays()
                 seconds[name] = round(time.perf_counter() - started, 3)
                 try:
                     if self._handle(cell, index, name, failure, faults, replayable):

@@ -216,18 +216,33 @@ def preexec(limits, cgroup=None):
     return apply
 
 
-def jail_init_pid(bwrap_pid, timeout=5.0):
-    """Host pid of the jail's first process (bwrap's child), which /proc/<pid>/root enters."""
+def first_child(pid, timeout=5.0):
+    """Host pid of the first child of `pid` (bwrap's: the jail's init; init's: the kernel)."""
     deadline = time.monotonic() + timeout
-    path = f"/proc/{bwrap_pid}/task/{bwrap_pid}/children"
-    while time.monotonic() < deadline:
+    path = f"/proc/{pid}/task/{pid}/children"
+    while True:
         children = _read(path).split()
         if children:
             return int(children[0])
-        if not os.path.exists(path):
+        if not os.path.exists(path) or time.monotonic() >= deadline:
             return None
         time.sleep(0.002)
-    return None
+
+
+def kill_namespace(member_pid, keep=()):
+    """SIGKILL every process in the PID namespace of `member_pid`, except those in `keep`."""
+    try:
+        namespace = os.readlink(f"/proc/{member_pid}/ns/pid")
+    except OSError:
+        return
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in keep:
+            continue
+        try:
+            if os.readlink(f"/proc/{entry}/ns/pid") == namespace:
+                os.kill(int(entry), 9)
+        except OSError:
+            pass
 
 
 def copy_into(source, jail_root, workdir_name, skip=("toolkit.py",), max_files=500,

@@ -40,6 +40,7 @@ class JailedKernelManager(AsyncKernelManager):
         self.connection_file = os.path.join(self._runtime, "connection.json")
         self.cgroup = None
         self.left_out = []
+        self._init_pid = None
 
     def _prepare_connection(self):
         """Write the connection file as the kernel sees it (sockets in the jail's /tmp)."""
@@ -67,14 +68,22 @@ class JailedKernelManager(AsyncKernelManager):
                   preexec_fn=jail.preexec(self.limits, self.cgroup))
         self.kernel_spec.interrupt_mode = "message"
         await self.provisioner.launch_kernel(command, **kw)
-        init = jail.jail_init_pid(self.provisioner.process.pid)
+        init = jail.first_child(self.provisioner.process.pid)
         if init is None:
             raise RuntimeError("the jail did not start (see the kernel's log)")
         root = f"/proc/{init}/root"
         self.left_out = jail.copy_into(source, root, workdir_name)
         self._copy_font_cache(root)
+        self._init_pid = init
         self.ip = f"{root}{jail.IPC_PREFIX}"
         self.provisioner.connection_info = self.get_connection_info()
+
+    def kill_strays(self):
+        """Kill every process in the jail but the kernel (what a cell left running)."""
+        init = getattr(self, "_init_pid", None)
+        kernel = jail.first_child(init, timeout=0) if init else None
+        if kernel is not None:
+            jail.kill_namespace(init, keep={init, kernel})
 
     @staticmethod
     def _copy_font_cache(root):

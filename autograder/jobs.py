@@ -9,8 +9,11 @@ status dict, also written to reports/<id>/status/<student>.json:
 
     {"assignment", "student", "state": "graded" | "failed" | "error",
      "reason", "score", "max_score", "cells": {grade_id: score},
-     "faults", "cheats", "integrity", "notes", "seconds", "execution_seconds",
-     "fingerprint"}
+     "faults", "cheats", "integrity", "checks", "isolation", "notes", "seconds",
+     "execution_seconds", "fingerprint"}
+
+"checks" holds one record per hidden check (autograder.check_service.CheckRecord);
+"isolation" is "jail", or "none" when graded without the jail.
 
 "failed" is the student's notebook (recorded, nothing to fix in the grader);
 "error" is the grader itself (the command exits non-zero).
@@ -187,15 +190,17 @@ def reset_submission(job):
 
 
 def _notebook_record(root, assignment, student, names):
-    record = {"faults": [], "cheats": [], "integrity": [], "execution_seconds": 0.0}
+    record = {"faults": [], "cheats": [], "integrity": [], "checks": [], "isolation": None,
+              "execution_seconds": 0.0}
     for name in names:
         path = Path(root) / "autograded" / student / assignment / f"{name}.ipynb"
         try:
             meta = json.loads(path.read_text()).get("metadata", {}).get("autograder", {})
         except (OSError, ValueError):
             continue
-        for key in ("faults", "cheats", "integrity"):
+        for key in ("faults", "cheats", "integrity", "checks"):
             record[key] += meta.get(key, [])
+        record["isolation"] = meta.get("isolation", record["isolation"])
         record["execution_seconds"] += float(meta.get("execution_seconds", 0.0))
     return record
 
@@ -206,7 +211,8 @@ def grade_submission(job):
     root, assignment, student = Path(job["root"]), job["assignment"], job["student"]
     status = {"assignment": assignment, "student": student, "state": "error", "reason": "",
               "score": None, "max_score": None, "cells": {}, "faults": [], "cheats": [],
-              "integrity": [], "notes": [], "execution_seconds": 0.0,
+              "integrity": [], "checks": [], "isolation": None, "notes": [],
+              "execution_seconds": 0.0,
               "fingerprint": job.get("fingerprint")}
     try:
         with student_lock(root, assignment, student):
@@ -228,6 +234,8 @@ def _grade_locked(job, root, assignment, student, status):
 
     names = job["notebooks"]
     config = load_config(root, job.get("db_url"))
+    if job.get("jail") is not None:
+        config.ResilientExecute.jail = bool(job["jail"])
     staging, notes, missing = _stage(root, assignment, student, names)
     status["notes"] = notes
     folder = Path(staging or root / "submitted") / student / assignment
