@@ -18,6 +18,7 @@ import sys
 from dataclasses import asdict, dataclass
 
 NEUTRALISED = "neutralised"
+TAMPERING = "tampering"  # what would be neutralised, reported without changing the cell
 FLAGGED = "flagged"
 HARDCODED = "hardcoded"
 

@@ -12,8 +12,9 @@ writes nbgrader's usual columns plus:
   failed; every grade is empty), or "not submitted";
 - note: why a submission was not autograded, as recorded by
   `autograder.classgrade` in reports/<id>/status/<student>.json;
-- flags: what the grading recorded for the instructor (tampering
-  neutralised, kernel deaths, time and memory limits).
+- flags: what the grading recorded for the instructor (tampering reported,
+  kernel deaths, time and memory limits, "graded without isolation" when the
+  jail was switched off).
 """
 import csv
 import json
@@ -45,14 +46,34 @@ def autograded_complete(submission):
                if grade.cell.cell_type == "code")
 
 
-def flags_of(record):
-    """'tampering neutralised x2; kernel died' from a status record."""
+CHEAT_FLAGS = {"neutralised": "tampering neutralised", "tampering": "tampering reported"}
+WITHOUT_JAIL = "graded without isolation"
+
+
+def isolation_of(root, assignment, student, record):
+    """"jail" or "none" as the grading recorded it (status record, else the notebooks)."""
+    if record.get("isolation"):
+        return record["isolation"]
+    for path in sorted((Path(root) / "autograded" / student / assignment).glob("*.ipynb")):
+        try:
+            meta = json.loads(path.read_text()).get("metadata", {}).get("autograder", {})
+        except (OSError, ValueError):
+            continue
+        if meta.get("isolation"):
+            return meta["isolation"]
+    return None
+
+
+def flags_of(record, isolation=None):
+    """'tampering reported x2; kernel died' from a status record."""
     counts = Counter()
     for cheat in record.get("cheats", []):
-        counts["tampering neutralised" if cheat.get("kind") == "neutralised"
-               else f"cheat {cheat.get('kind', 'flagged')}"] += 1
+        kind = cheat.get("kind", "flagged")
+        counts[CHEAT_FLAGS.get(kind, f"cheat {kind}")] += 1
     for fault in record.get("faults", []):
         counts[fault.get("kind", "fault")] += 1
+    if isolation == "none":
+        counts[WITHOUT_JAIL] += 1
     return "; ".join(name if n == 1 else f"{name} x{n}" for name, n in sorted(counts.items()))
 
 
@@ -73,7 +94,7 @@ def submission_row(gradebook, assignment, student, root):
                late_submission_penalty=penalty,
                score=max(0.0, submission.score - penalty))
     record = recorded_status(root, assignment.name, student.id)
-    row["flags"] = flags_of(record)
+    row["flags"] = flags_of(record, isolation_of(root, assignment.name, student.id, record))
     if not autograded_complete(submission):
         row["grading_status"] = "not autograded"
         reason = (record.get("reason") or "").strip().splitlines() \

@@ -36,7 +36,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer
 
 from autograder import jail
-from autograder.cheats import FLAGGED, scan_notebook
+from autograder.cheats import NEUTRALISED, TAMPERING, scan_notebook
 from autograder.check_service import CheckRecord, CheckService
 from autograder.jailed_kernel import JailedKernelManager
 
@@ -352,7 +352,7 @@ class ResilientExecute(Execute):
         """Execute every code cell of `nb`, surviving timeouts, dead kernels and memory bombs."""
         if self.jail:
             jail.require_jail()
-        self._service = CheckService()
+        self._service = CheckService(memory_mb=self.memory_limit_mb)
         self._toolkit = self._trusted_toolkit(resources)
         try:
             return self._preprocess(nb, resources, km)
@@ -362,7 +362,8 @@ class ResilientExecute(Execute):
     def _preprocess(self, nb, resources, km):
         cheats = scan_notebook(nb, self._locked_ids(resources), fix=not self.jail)
         if self.jail:  # the jail is the defence; the scan only reports
-            cheats = [dataclasses.replace(f, kind=FLAGGED) for f in cheats]
+            cheats = [dataclasses.replace(f, kind=TAMPERING) if f.kind == NEUTRALISED else f
+                      for f in cheats]
         from nbclient import NotebookClient
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()

@@ -31,7 +31,19 @@ _Generator = np.random.Generator
 
 
 class CheckFailed(TestFailure):
-    """A hidden check found a wrong answer; its message is shown to the student."""
+    """A hidden check found a wrong answer; its message is shown to the student.
+
+    `mistake` names the known mistake the answer matched, when one did.
+    """
+
+    mistake = None
+
+
+def named_mistake(mismatch, label):
+    """CheckFailed of a mismatch that matched the known mistake `label`."""
+    failure = CheckFailed(f"{mismatch} — this is what you get {label}.")
+    failure.mistake = label
+    return failure
 
 
 @dataclass
@@ -357,7 +369,7 @@ def check_cases(name, student, reference, cases, mistakes=None, atol=1e-8, rtol=
         except CheckFailed as mismatch:
             label = _name_mistake(plan, outcomes, atol, rtol)
             if label:
-                raise CheckFailed(f"{mismatch} — this is what you get {label}.") from None
+                raise named_mistake(mismatch, label) from None
             raise
         runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
         if forbid_warnings and runtime:

@@ -4,74 +4,52 @@
 
 Writes reports/<id>/:
 - histogram.png: the autograded scores of the class;
-- misconceptions.csv / .md: the most common failed sub-checks, named by the
-  hidden checks' own messages (" — this is what you get <mistake>." names the
-  mistake), with the share of the class that made each;
+- misconceptions.csv / .md: the most common failed checks, named by the check
+  records' known mistake (or their kind: not attempted, timed out, crashed...),
+  with the share of the class that made each;
 - students.csv: per student the score, the state (graded / failed / error,
   from reports/<id>/status/), the reason, and what was flagged.
 """
 import argparse
 import csv
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
 from autograder.jobs import db_url_of, read_status
 
-MISTAKE = re.compile(r" — this is what you get (.+?)\.?\s*$", re.DOTALL)
-FUNCTION = re.compile(r"^(\w+)")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-GENERIC = [
-    ("NumPy warned", "{f} overflows or divides by zero (NumPy warned)"),
-    ("nan or inf", "{f} returns nan or inf"),
-    ("changed its argument", "{f} modifies its input in place"),
-    ("expected shape", "{f} returns the wrong shape"),
-    ("is not implemented yet", "{f} is not implemented"),
-    ("did not finish within", "{f} loops forever or is far too slow"),
-    ("crashed the Python process", "{f} crashes the process"),
-    ("ended the Python process", "{f} ends the process"),
-    ("ran out of memory", "{f} uses too much memory"),
-    (" raised ", "{f} raises an exception"),
-]
+KIND_LABELS = {
+    "not attempted": "{f} is not implemented",
+    "timed out": "{f} loops forever or is far too slow",
+    "crashed": "{f} raises an error or crashes its process",
+    "did not run": "{f}'s hidden check did not run",
+    "wrong": "{f} gives wrong values",
+}
 
 
-def misconception(message, cell):
-    """A short name of the mistake behind one failed check message."""
-    message = ANSI.sub("", message).strip()
-    function = FUNCTION.match(message)
-    function = function.group(1) if function else cell.removeprefix("test_")
-    named = MISTAKE.search(message)
-    if named:
-        return f"{function}: {named.group(1).strip()}"
-    for needle, label in GENERIC:
-        if needle in message:
-            return label.format(f=function)
-    return f"{function} gives wrong values"
+def misconception(record):
+    """A short name of the mistake behind one failed check record (a dict)."""
+    if record.get("mistake"):
+        return f"{record['function']}: {record['mistake']}"
+    return KIND_LABELS.get(record.get("kind"), "{f} gives wrong values").format(
+        f=record["function"])
 
 
-def failed_checks(notebook_path):
-    """{grade_id: message} of the graded test cells that ended in an error."""
+def check_records(notebook_path):
+    """The hidden checks' records (CheckRecord dicts) of an autograded notebook."""
     try:
         notebook = json.loads(Path(notebook_path).read_text())
     except (OSError, ValueError):
-        return {}
+        return []
+    return notebook.get("metadata", {}).get("autograder", {}).get("checks", [])
+
+
+def failed_checks(notebook_path):
+    """{grade_id: message} of the test cells whose hidden checks failed."""
     failures = {}
-    for index, cell in enumerate(notebook.get("cells", [])):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not (meta.get("grade") and cell.get("cell_type") == "code"):
-            continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                ename, evalue = output.get("ename", ""), output.get("evalue", "")
-                if ename in ("CheckFailed", "TestFailure", "NotImplementedError"):
-                    failures[meta.get("grade_id", f"cell {index}")] = evalue or ename
-                elif ename in ("CellTimeoutError", "DeadKernelError"):
-                    failures[meta.get("grade_id")] = f"{meta.get('grade_id', '')}: {evalue}"
-                else:
-                    failures[meta.get("grade_id", f"cell {index}")] = \
-                        f"{meta.get('grade_id', '')} raised {ename}: {evalue}"
-                break
+    for record in check_records(notebook_path):
+        if not record["passed"]:
+            failures.setdefault(record["cell"], record["message"])
     return failures
 
 
@@ -95,8 +73,8 @@ def misconceptions(root, assignment, students):
     counts = Counter()
     for student in students:
         folder = Path(root) / "autograded" / student / assignment
-        labels = {misconception(message, cell) for path in folder.glob("*.ipynb")
-                  for cell, message in failed_checks(path).items()}
+        labels = {misconception(record) for path in folder.glob("*.ipynb")
+                  for record in check_records(path) if not record["passed"]}
         counts.update(labels)
     size = max(len(students), 1)
     return [(label, n, n / size) for label, n in counts.most_common()]

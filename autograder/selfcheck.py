@@ -15,7 +15,7 @@ generate_assignment) and the copy is graded as student "self" by the class
 grader's own job (`jobs.grade_submission`, i.e. nbgrader's autograde with the
 course's resilient execution, time limits and tamper checks). The report lists
 each graded function with the points nbgrader gave it, a verdict, and the
-check's own message (`report.failed_checks`, as in the class report). The
+check's own record (`report.check_records`, as in the class report). The
 learner's file is only read; nothing is written beside it. The temporary
 gradebook of each version of an assignment is kept for reuse in
 $TMPDIR/nn-course-selfcheck-<uid>/; each check grades in its own copy.
@@ -37,7 +37,7 @@ import nbformat
 
 from autograder.build import ROOT, assignments
 from autograder.classgrade import DEFAULT_STUDENT_TIMEOUT
-from autograder.report import failed_checks
+from autograder.report import check_records
 from autograder.selfgrade import STUDENT, SelfCheckError, grade_copy
 
 PASSED, PARTLY, FAILED = "passed", "partly passed", "failed"
@@ -45,9 +45,12 @@ NOT_ATTEMPTED, BY_HAND, NOT_GRADED = "not attempted", "graded by hand", "not gra
 STUB = re.compile(r"^[ \t]*raise NotImplementedError\(\)[ \t]*$", re.MULTILINE)
 WRITTEN_STUB = "YOUR ANSWER HERE"
 NEUTRALISED_MARK = "pass  # removed by the autograder"
-SELF_IMPORT_HINT = (" (this is your self-check cell: the grader removes any import of "
-                    "autograder before running a notebook; delete that cell, or use "
-                    "`!python -m autograder.selfcheck`, before you hand the notebook in)")
+SELF_IMPORT_HINT = (" (this is your self-check cell: while a notebook is graded, autograder "
+                    "holds nothing but the checker's client, so this import fails there; "
+                    "delete that cell, or use `!python -m autograder.selfcheck`, before you "
+                    "hand the notebook in)")
+NO_JAIL_NOTE = ("checked without the grading jail (bubblewrap is not installed here): your "
+                "code ran with your own permissions; the points are the same")
 
 
 @dataclass(frozen=True)
@@ -175,8 +178,9 @@ def _answer_cells(notebook):
             if _nbgrader_meta(c).get("solution") and _nbgrader_meta(c).get("grade_id")}
 
 
-def _code_result(grade_id, points, best, message, answer):
-    """The Result of one autograded test cell, from its points and its failure message."""
+def _code_result(grade_id, points, best, record, answer):
+    """The Result of one autograded test cell, from its points and its check record."""
+    message = record["message"] if record else ""
     name = grade_id.removeprefix("test_")
     answer_error = _first_error(answer) if answer is not None else None
     if message and answer_error and answer_error[0] != "NotImplementedError":
@@ -188,8 +192,7 @@ def _code_result(grade_id, points, best, message, answer):
     if points >= best:
         return Result(name, grade_id, points, best, PASSED)
     stub = answer is not None and STUB.search(answer.source)
-    if points == 0 and (stub or "NotImplementedError" in message or
-                        "is not implemented yet" in message):
+    if points == 0 and (stub or (record or {}).get("kind") == "not attempted"):
         return Result(name, grade_id, points, best, NOT_ATTEMPTED,
                       f"{name} still raises NotImplementedError: replace that line with "
                       "your code")
@@ -221,7 +224,8 @@ def _noticed(status, graded):
     """What the class grader recorded about the notebook besides the points."""
     items = [item for key in ("integrity", "faults", "cheats") for item in status.get(key, [])
              if item.get("kind") != "flagged"]
-    lines = list(status.get("notes", [])) + [
+    lines = list(status.get("notes", [])) + \
+        ([NO_JAIL_NOTE] if status.get("isolation") == "none" else []) + [
         f"{_cell_label(item['cell'], graded)}: {item['message']}" for item in items]
     lines = [line + SELF_IMPORT_HINT if "autograder.selfcheck" in line else line
              for line in lines]
@@ -264,7 +268,10 @@ def build_report(path, assignment, course, result, learner, seconds):
     status, cells = result["status"], result["grade_cells"]
     graded_file = course / "autograded" / STUDENT / assignment / f"{assignment}.ipynb"
     graded = nbformat.read(graded_file, as_version=4) if graded_file.exists() else learner
-    messages = failed_checks(graded_file) if graded_file.exists() else {}
+    failed = {}
+    for record in check_records(graded_file) if graded_file.exists() else []:
+        if not record["passed"]:
+            failed.setdefault(record["cell"], record)
     by_id = {_nbgrader_meta(c).get("grade_id"): c for c in graded.cells}
     answers = _answer_cells(graded)
     problem = _problem(status, result.get("errors", []))
@@ -275,7 +282,7 @@ def build_report(path, assignment, course, result, learner, seconds):
             continue
         points = status.get("cells", {}).get(grade_id, cell["score"])
         results.append(_code_result(grade_id, None if problem else points, cell["max_score"],
-                                    messages.get(grade_id, ""),
+                                    failed.get(grade_id),
                                     answers.get(grade_id.removeprefix("test_"))))
     return Report(Path(path), assignment, tuple(results), _noticed(status, graded), problem,
                   seconds)

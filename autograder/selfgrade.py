@@ -63,8 +63,10 @@ def grading_step():
     notebooks = ensure_assignment(root, assignment)
     result = {"notebooks": notebooks}
     if step == "grade":
+        from autograder.jail import unavailable_reason
         job = {"root": str(root), "assignment": assignment, "student": STUDENT,
-               "notebooks": notebooks, "db_url": None, "fingerprint": None}
+               "notebooks": notebooks, "db_url": None, "fingerprint": None,
+               "jail": False if unavailable_reason() else None}
         result["status"] = grade_submission(job)
         result["grade_cells"] = _grade_cells(root, assignment)
     result["errors"] = errors.messages

@@ -1,10 +1,11 @@
-"""Shared test helpers: run hidden checks the way the grader does, in a child process."""
+"""Shared test helpers: run hidden checks the way the grader does, across the checker's wire."""
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-import cloudpickle
+from collections import namedtuple
+
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,15 +19,22 @@ for _variable, _folder in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR"
     os.environ.setdefault(_variable, os.path.join(_SCRATCH, _folder))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from autograder.sandbox import run_check  # noqa: E402
+from autograder.grade import CheckFailed, check  # noqa: E402
+
+Verdict = namedtuple("Verdict", "passed message")
 
 
 def sandbox_verdict(assignment, name, function):
-    """The verdict of the hidden check of `name` on `function`, run in a child process."""
-    module = sys.modules.get(function.__module__)
-    if module is not None and module.__name__ != "__main__":
-        cloudpickle.register_pickle_by_value(module)
-    return run_check(assignment, name, function)
+    """The verdict of the hidden check of `name` on `function`.
+
+    As in grading: the trusted checker (here a service in the test process) calls
+    `function` in a process forked for the check, in plain data over a socket.
+    """
+    try:
+        check(assignment, name, function)
+    except CheckFailed as failure:
+        return Verdict(False, str(failure))
+    return Verdict(True, f"{name}: all hidden checks passed")
 
 
 def assert_passes(assignment, name, function):

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograder.harness import Case, CheckFailed, call_student, call_student_inputs, \
     check_cases, compare, describe, generator_states, to_float_array, \
-    use_reference
+    named_mistake, use_reference
 from autograder.reference import gradients as ref_gradients
 from autograder.reference import loss as ref_loss
 from autograder.reference import sgd as ref
@@ -377,7 +377,7 @@ def _check_small_batches(train):
     except CheckFailed as mismatch:
         label = _name_replay_mistake((w, b, losses), log, X, y, lr, batch_size)
         if label:
-            raise CheckFailed(f"{mismatch} — this is what you get {label}.") from None
+            raise named_mistake(mismatch, label) from None
         raise CheckFailed(f"{mismatch} (w, b and losses should be what the batches "
                           "from minibatches give, one sgd_step per batch, starting from "
                           "w = 0, b = 0)") from None

@@ -5,7 +5,9 @@ The verdict is decided by the trusted checker outside the jail, which calls
 the verdict for the gradebook itself; what this function raises only shows the
 student the checker's message.
 """
+import faulthandler
 import os
+import resource
 import signal
 import socket
 import sys
@@ -37,7 +39,8 @@ def check(assignment, name, function):
             raise CheckFailed(f"{name}: the checker refused the check")
         _reap_children()
         try:
-            worker = _fork_worker(address, header["token"], function)
+            worker = _fork_worker(address, header["token"], function,
+                                  header.get("memory_mb"))
         except OSError:  # no process to spare (a fork bomb's leftovers): serve from here
             _serve(address, header["token"], function)
             worker = None
@@ -63,13 +66,14 @@ def _local_checker():
     return local_service().socket_path
 
 
-def _fork_worker(address, token, function):
+def _fork_worker(address, token, function, memory_mb):
     """pid of a child that serves the checker's calls of `function`."""
     pid = os.fork()
     if pid:
         return pid
     try:
         _quiet()
+        _limit_memory(memory_mb)
         _serve(address, token, function)
     finally:
         os._exit(0)
@@ -94,6 +98,14 @@ def _serve(address, token, function):
         connection.close()
 
 
+def _limit_memory(memory_mb):
+    if isinstance(memory_mb, int) and memory_mb > 0:
+        limit = memory_mb * 2**20
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def _reap_children():
     """Collect exited children (processes a cell left behind and the grader killed)."""
     while True:
@@ -108,6 +120,7 @@ def _reap_children():
 def _quiet():
     """The worker prints nothing into the notebook and takes no signal meant for the kernel."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    faulthandler.disable()
     devnull = os.open(os.devnull, os.O_RDWR)
     for descriptor in (0, 1, 2):
         os.dup2(devnull, descriptor)

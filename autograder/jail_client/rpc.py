@@ -10,6 +10,7 @@ a function behaves across the socket as it would in one process.
 import builtins
 import socket
 import time
+import warnings
 
 import numpy as np
 
@@ -18,6 +19,11 @@ from .wire import Decoder, Encoder, WireError, read_message, write_message
 _RAISABLE = {name: value for name, value in vars(builtins).items()
              if isinstance(value, type) and issubclass(value, Exception)
              and not issubclass(value, (OSError, Warning))}
+_WARNINGS = {name: value for name, value in vars(builtins).items()
+             if isinstance(value, type) and issubclass(value, Warning)}
+_ERRSTATE = {"divide", "over", "under", "invalid"}
+_ERRSTATE_VALUES = {"ignore", "warn", "raise", "call", "print", "log"}
+MAX_WARNINGS = 20
 
 
 class ConnectionLost(Exception):
@@ -115,7 +121,8 @@ class Endpoint:
         header = {"op": "call", "id": remote_id,
                   "args": [encoder.encode(a) for a in args],
                   "kwargs": [[k, encoder.encode(v)] for k, v in kwargs.items()],
-                  "inject": {name: self.register(f) for name, f in (inject or {}).items()}}
+                  "inject": {name: self.register(f) for name, f in (inject or {}).items()},
+                  "errstate": np.geterr()}
         self.send(header, encoder.buffers)
         while True:
             message, buffers = self.receive()
@@ -138,6 +145,8 @@ class Endpoint:
         failure, self._pending_failure = self._pending_failure, None
         if failure is not None:
             raise failure
+        for category, text in (message.get("warnings") or [])[:MAX_WARNINGS]:
+            warnings.warn(str(text), _WARNINGS.get(category, UserWarning), stacklevel=3)
         if message["op"] == "raise":
             raise rebuilt_exception(str(message.get("type")), str(message.get("message"))[:2000])
         return result
@@ -156,8 +165,11 @@ class Endpoint:
         _inject(function, inject)
         before = [self._encode(a) for a in args], {k: self._encode(v) for k, v in kwargs.items()}
         try:
-            result = function(*args, **kwargs)
-            value, buffers = self._encode(result)
+            with warnings.catch_warnings(record=True) as caught, \
+                    np.errstate(**_errstate(message.get("errstate"))):
+                warnings.simplefilter("always")
+                result = function(*args, **kwargs)
+                value, buffers = self._encode(result)
         except BaseException as error:  # noqa: BLE001 - every error goes back to the caller
             if isinstance(error, ConnectionLost):
                 raise
@@ -166,7 +178,8 @@ class Endpoint:
             reply, buffers = {"op": "raise", "type": type(error).__name__,
                               "message": _text(error)}, []
         else:
-            reply = {"op": "return", "value": value}
+            reply = {"op": "return", "value": value, "warnings": [
+                [w.category.__name__, _text(w.message)] for w in caught[:MAX_WARNINGS]]}
         reply["changed"] = self._changes(args, kwargs, before, buffers)
         self.send(reply, buffers)
 
@@ -193,6 +206,14 @@ def _text(error):
         return str(error)[:2000]
     except Exception:  # noqa: BLE001
         return "(an error whose message cannot be printed)"
+
+
+def _errstate(requested):
+    """The caller's NumPy error handling, as far as it is well-formed."""
+    if not isinstance(requested, dict):
+        return {}
+    return {k: v for k, v in requested.items() if k in _ERRSTATE and v in _ERRSTATE_VALUES
+            and v != "call" and v != "log"}
 
 
 def _inject(function, names):
