@@ -53,8 +53,9 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 
 from autograder.faults import ResilientExecute  # noqa: E402
 from autograder.integrity import InspectSubmission  # noqa: E402
+from autograder.require_jail import RequireJail  # noqa: E402
 
-c.Autograde.sanitize_preprocessors = [InspectSubmission, ClearOutput, DeduplicateIds,
+c.Autograde.sanitize_preprocessors = [RequireJail, InspectSubmission, ClearOutput, DeduplicateIds,
                                       OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [ResilientExecute, IgnorePattern,
                                        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
