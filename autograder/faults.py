@@ -221,9 +221,12 @@ class ResilientExecute(Execute):
         try:
             process = self.km.provisioner.process
             process.wait(timeout=2)
-            return process.returncode
+            code = process.returncode
         except Exception:  # noqa: BLE001 - still running or unknown
             return None
+        if self.jail and code is not None and code > 128:
+            return 128 - code  # bubblewrap exits with 128 + the signal that killed the kernel
+        return code
 
     def _stop_kernel(self):
         """Kill the kernel at once (its state is no longer needed) and release its channels."""

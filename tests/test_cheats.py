@@ -3,6 +3,7 @@ import pytest
 
 from autograder.cheats import FLAGGED, HARDCODED, NEUTRALISED, hardcoded_findings, \
     neutralise, scan_source
+from autograder.cheats import TAMPERING as REPORTED
 from classgrade_setup import cell_outputs, cell_scores, graded_class
 
 TAMPERING = [
@@ -48,16 +49,20 @@ def test_hard_coded_visible_output_is_flagged():
 
 @pytest.mark.nbgrader
 def test_rebinding_numpy_builtins_and_the_check_earns_nothing():
-    """A wrong mse plus rebound NumPy, builtins, hidden check and helpers: mse scores 0."""
+    """Rebound NumPy, builtins, a fake hidden check and helpers: nothing scores, all reported.
+
+    The fake check never reaches the trusted checker, so each test cell it replaced
+    scores 0 with the reason; the scan reports the tampering without touching the code.
+    """
     root, statuses = graded_class()
     scores = cell_scores(root, "cheater")
-    assert scores["test_mse"] == 0.0 and sum(scores.values()) == 7.0
+    assert set(scores.values()) == {0.0}, scores
     messages = {c["message"] for c in statuses["cheater"]["cheats"]
-                if c["kind"] == NEUTRALISED}
+                if c["kind"] == REPORTED}
     assert {"rebinds np.allclose", "rebinds np.testing.assert_allclose",
             "rebinds builtins.abs", "writes into sys.modules",
             "rebinds the test helper expect_close"} <= messages
-    assert any("expected" in o.get("evalue", "") for o in
+    assert any("did not run" in o.get("evalue", "") for o in
                cell_outputs(root, "cheater", "test_mse"))
 
 

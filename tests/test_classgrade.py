@@ -26,6 +26,32 @@ def processes_in(root):
     return found
 
 
+def descendants(pid):
+    """Every process below `pid` (workers, kernels' jails and what runs in them)."""
+    import psutil
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def jailed_kernels(pid):
+    return [p for p in descendants(pid) if p.name() == "bwrap"]
+
+
+def alive(processes):
+    """Command lines of the processes still running (zombies count as gone)."""
+    import psutil
+    found = []
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(" ".join(process.cmdline())[:200])
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
 def all_scores(root, students):
     return {s: cell_scores(root, s) for s in students}
 
@@ -70,16 +96,17 @@ def test_killed_run_resumes_without_duplicates_and_failed_regrade_clears_old_gra
     deadline = time.monotonic() + 120
     while not list(status_dir.glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.2)
-    while not processes_in(root / "autograded" / "a2") and time.monotonic() < deadline:
+    while not jailed_kernels(run.pid) and time.monotonic() < deadline:
         time.sleep(0.05)  # killed while a2's kernel runs
+    started = descendants(run.pid)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
     assert [p.stem for p in status_dir.glob("*.json")] == ["a1"]
-    left = processes_in(root)
     deadline = time.monotonic() + 15
+    left = alive(started)
     while left and time.monotonic() < deadline:
         time.sleep(0.5)
-        left = processes_in(root)
+        left = alive(started)
     assert not left, f"processes outlived the killed run: {left}"
     finished = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stdout[-3000:]

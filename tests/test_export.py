@@ -59,7 +59,7 @@ def test_full_marks_and_what_grading_recorded(exported):
     assert exported["perfect"]["grading_status"] == "written answers to grade"
     assert exported["perfect"]["flags"] == ""
     assert "kernel died" in exported["crash"]["flags"]
-    assert "tampering neutralised" in exported["cheater"]["flags"]
+    assert "tampering reported" in exported["cheater"]["flags"]
     assert float(exported["perfect"]["max_score"]) == 10.0
 
 

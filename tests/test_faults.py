@@ -16,16 +16,19 @@ def kinds(status, key):
 
 
 def test_kernel_killed_by_os_exit_is_restarted_and_other_cells_graded():
-    """os._exit in sigmoid: only the cells that call sigmoid lose points, and it is recorded."""
+    """os._exit in sigmoid: only sigmoid loses points, and the kernel's death is recorded.
+
+    predict_proba's visible tests kill the kernel too, but its hidden check ran with the
+    reference sigmoid and passed: the checker's verdict, not the kernel, decides the cell.
+    """
     root, statuses = graded_class()
     status = statuses["crash"]
     assert status["state"] == "graded"
-    assert cell_scores(root, "crash") == {**FULL, "test_sigmoid": 0.0,
-                                          "test_predict_proba": 0.0}
+    assert cell_scores(root, "crash") == {**FULL, "test_sigmoid": 0.0}
     assert any(kind == "kernel died" for _, kind in kinds(status, "faults"))
     assert "exited with code 3" in " ".join(f["message"] for f in status["faults"])
     messages = [o.get("evalue", "") for o in cell_outputs(root, "crash", "test_sigmoid")]
-    assert any("ended the Python process" in m for m in messages), messages
+    assert any("ended the process that ran it" in m for m in messages), messages
 
 
 def test_segfault_memory_bomb_and_endless_loop_in_one_notebook():
@@ -33,8 +36,7 @@ def test_segfault_memory_bomb_and_endless_loop_in_one_notebook():
     root, statuses = graded_class()
     status = statuses["chaos"]
     assert status["state"] == "graded"
-    assert cell_scores(root, "chaos") == {**FULL, "test_sigmoid": 0.0,
-                                          "test_predict_proba": 0.0, "test_mse": 0.0}
+    assert cell_scores(root, "chaos") == {**FULL, "test_sigmoid": 0.0, "test_mse": 0.0}
     faults = " ".join(f["message"] for f in status["faults"])
     assert "SIGSEGV" in faults
     assert {kind for _, kind in kinds(status, "faults")} >= {"kernel died", "memory"}
@@ -77,5 +79,4 @@ def test_plain_nbgrader_autograde_uses_the_resilient_executor():
                              "--student", "crash", "--force"], cwd=root,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert cell_scores(root, "crash") == {**FULL, "test_sigmoid": 0.0,
-                                          "test_predict_proba": 0.0}
+    assert cell_scores(root, "crash") == {**FULL, "test_sigmoid": 0.0}
