@@ -48,3 +48,27 @@ def test_the_table_is_stated_once_in_markdown():
     """Does the module carry the table that notebooks show, with its four rows?"""
     rows = [line for line in gradcheck.TABLE.splitlines() if line.startswith("| ")]
     assert len(rows) == 5 and "1e-7" in gradcheck.TABLE and "1e-3" in gradcheck.TABLE
+
+
+def test_every_gradient_check_in_the_notebooks_is_read_with_the_table():
+    """Does every notebook cell that compares gradients by relative error read the number with
+    the course's table (`reading` or `expect_gradient`), rather than a threshold of its own?
+    The cells that try and test `relative_error` itself, in 02 §5, are the exception."""
+    import re
+
+    import nbformat
+
+    from autograder.build import ROOT
+
+    own = ("# Try it: equal arrays", "# Tests for relative_error")
+    unread = []
+    for path in sorted(ROOT.glob("source/*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            source = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source,
+                            flags=re.S)
+            if (cell.cell_type != "code" or "relative_error(" not in source
+                    or "def relative_error" in source or source.startswith(own)):
+                continue
+            if "reading(" not in source and "expect_gradient(" not in source:
+                unread.append(f"{path.name}: {source.splitlines()[0]}")
+    assert not unread, unread
