@@ -15,17 +15,6 @@ from classgrade_setup import ASSIGNMENT, CLASS, cell_scores, course_copy, graded
 pytestmark = pytest.mark.nbgrader
 
 
-def processes_in(root):
-    """Command lines of the processes working in `root` (kernels, kernel templates)."""
-    import psutil
-    found = []
-    for process in psutil.process_iter(["cwd", "cmdline"]):
-        cwd = process.info.get("cwd") or ""
-        if cwd == str(root) or cwd.startswith(f"{root}{os.sep}"):
-            found.append(" ".join(process.info.get("cmdline") or [])[:200])
-    return found
-
-
 def descendants(pid):
     """Every process below `pid` (workers, kernels' jails and what runs in them)."""
     import psutil
