@@ -133,13 +133,17 @@ class CheckService:
     Args:
         memory_mb: address-space limit of the process that runs the student's function.
         check_seconds: time limit of every check (None: each check's own).
+        directory: where to put the socket (a jailed template's bound folder), else a new one.
     """
 
-    def __init__(self, memory_mb=4096, check_seconds=None):
+    def __init__(self, memory_mb=4096, check_seconds=None, directory=None):
         self.memory_mb, self.check_seconds = memory_mb, check_seconds
-        self.directory = tempfile.mkdtemp(prefix="checker-")
+        self._own_directory = directory is None
+        self.directory = directory or tempfile.mkdtemp(prefix="checker-")
         os.chmod(self.directory, 0o755)
         self.socket_path = os.path.join(self.directory, "checker.sock")
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._listener.bind(self.socket_path)
         os.chmod(self.socket_path, 0o777)
@@ -253,7 +257,8 @@ class CheckService:
         finally:
             try:
                 os.unlink(self.socket_path)
-                os.rmdir(self.directory)
+                if self._own_directory:
+                    os.rmdir(self.directory)
             except OSError:
                 pass
 

@@ -152,7 +152,6 @@ def run_local(jobs, workers, on_done, student_timeout=DEFAULT_STUDENT_TIMEOUT):
     compete with the others for their cores. Each worker forks its kernels from a
     warm kernel template (autograder.warm_kernels).
     """
-    from autograder import warm_kernels
     from autograder.workers import run_pool
 
     _preload()
@@ -161,7 +160,14 @@ def run_local(jobs, workers, on_done, student_timeout=DEFAULT_STUDENT_TIMEOUT):
     run_pool(jobs, workers, _run_job_in_worker, on_done, log_path_of=_log_path,
              on_timeout=lambda job: _stopped(job, student_timeout),
              job_timeout=student_timeout, environment=environment,
-             setup=warm_kernels.enable)
+             setup=_worker_setup)
+
+
+def _worker_setup():
+    """A worker forks its kernels from a template: a jailed one, or without the jail a plain one."""
+    from autograder import jailed_template, warm_kernels
+    warm_kernels.enable()
+    jailed_template.enable()
 
 
 def _run_job_in_worker(job):

@@ -35,7 +35,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer
 
-from autograder import jail
+from autograder import jail, jailed_template
 from autograder.cheats import NEUTRALISED, TAMPERING, scan_notebook
 from autograder.check_service import CheckRecord, CheckService
 from autograder.jailed_kernel import JailedKernelManager
@@ -208,6 +208,7 @@ class ResilientExecute(Execute):
             if self.jail:
                 self.km.checker_socket = self._service.socket_path
                 self.km.toolkit = self._toolkit
+                self.km.submitted = self._submitted
                 self.km.limits = self._limits()
         if not self.km.has_kernel:
             self.start_new_kernel(**self._kernel_kwargs())
@@ -317,6 +318,25 @@ class ResilientExecute(Execute):
                            processes=self.max_processes, file_mb=self.max_file_mb,
                            scratch_mb=self.scratch_mb)
 
+    def _checker_directory(self):
+        """The folder the worker's jailed template sees the checker in, if there is one."""
+        if not self.jail:
+            return None
+        try:
+            template = jailed_template.template(self._limits())
+        except jailed_template.TemplateUnavailable:
+            return None
+        return template.checker_dir if template is not None else None
+
+    def _submitted_folder(self, resources):
+        """The folder of the submission as handed in (nbgrader's copy follows its links)."""
+        info = (resources or {}).get("nbgrader", {})
+        coursedir = getattr(getattr(self.parent, "parent", None), "coursedir", None)
+        if coursedir is None or not info.get("student"):
+            return None
+        return coursedir.format_path(coursedir.submitted_directory, info["student"],
+                                     info["assignment"])
+
     @staticmethod
     def _trusted_toolkit(resources):
         assignment = (resources or {}).get("nbgrader", {}).get("assignment")
@@ -355,8 +375,10 @@ class ResilientExecute(Execute):
         """Execute every code cell of `nb`, surviving timeouts, dead kernels and memory bombs."""
         if self.jail:
             jail.require_jail()
-        self._service = CheckService(memory_mb=self.memory_limit_mb)
+        self._service = CheckService(memory_mb=self.memory_limit_mb,
+                                     directory=self._checker_directory())
         self._toolkit = self._trusted_toolkit(resources)
+        self._submitted = self._submitted_folder(resources)
         try:
             return self._preprocess(nb, resources, km)
         finally:

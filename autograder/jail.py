@@ -86,17 +86,20 @@ def _course_package():
     return str(Path(course.__file__).resolve().parent)
 
 
-def command(workdir_name, checker_socket, connection_file, toolkit=None, limits=Limits()):
+def command(workdir_name, checker_socket, connection_file, toolkit=None, limits=Limits(),
+            env=None):
     """bwrap arguments (before `--` and the command) for a jail of one submission.
 
     Args:
-        workdir_name: str, the assignment folder's name under /home/student.
+        workdir_name: str, the assignment folder's name under /home/student, or None
+            (a jail that kernels are forked in later: /home/student stays empty).
         checker_socket: host path of the trusted checker's socket, or None.
         connection_file: host path of the kernel's connection file, or None.
         toolkit: host path of the assignment's trusted toolkit.py, or None.
         limits: Limits.
+        env: the jail's whole environment (default: `environment(workdir)`).
     """
-    workdir = f"{HOME}/{workdir_name}"
+    workdir = f"{HOME}/{workdir_name}" if workdir_name else HOME
     size = str(limits.scratch_mb * 2**20)
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
             "--unshare-user", "--uid", "1000", "--gid", "1000", "--hostname", "jail"]
@@ -121,7 +124,7 @@ def command(workdir_name, checker_socket, connection_file, toolkit=None, limits=
         args += ["--ro-bind", str(checker_socket), CHECKER_SOCKET]
     if connection_file:
         args += ["--ro-bind", str(connection_file), CONNECTION_FILE]
-    for key, value in environment(workdir).items():
+    for key, value in (env or environment(workdir)).items():
         args += ["--setenv", key, value]
     return args
 
@@ -255,10 +258,19 @@ def kill_namespace(member_pid, keep=()):
             pass
 
 
-def copy_into(source, jail_root, workdir_name, skip=("toolkit.py",), max_files=500,
-              max_bytes=200 * 2**20):
+def _regular(path):
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def copy_into(source, jail_root, workdir_name, skip=("toolkit.py",), submitted=None,
+              max_files=500, max_bytes=200 * 2**20):
     """Copy the regular files of `source` into the jail's scratch folder; never follows links.
 
+    `submitted` is the folder the student handed in, of which `source` is nbgrader's copy
+    (which follows links): a file is copied only if it is a regular file there too.
     Returns the names of what was left out (links, special files, too many or too big).
     """
     target_root = Path(f"{jail_root}{HOME}/{workdir_name}")
@@ -273,7 +285,9 @@ def copy_into(source, jail_root, workdir_name, skip=("toolkit.py",), max_files=5
                 continue
             info = os.lstat(path)
             if not stat.S_ISREG(info.st_mode) or copied >= max_files or \
-                    total + info.st_size > max_bytes:
+                    total + info.st_size > max_bytes or \
+                    (submitted and not name.endswith(".ipynb") and
+                     not _regular(os.path.join(submitted, relative, name))):
                 left_out.append(shown)
                 continue
             destination = target_root / relative / name

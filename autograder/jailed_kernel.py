@@ -6,6 +6,7 @@ jail needs no network and no writable folder of the host. The kernel's
 working folder is a scratch copy of the submission's folder.
 """
 import glob
+import json
 import os
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from pathlib import Path
 from jupyter_client import AsyncKernelManager
 from traitlets import Any, Unicode
 
-from autograder import jail
+from autograder import jail, jailed_template
 
 
 def _matplotlib_font_cache():
@@ -31,6 +32,8 @@ class JailedKernelManager(AsyncKernelManager):
     toolkit = Unicode(None, allow_none=True, help="Host path of the assignment's trusted "
                       "toolkit.py, bound read-only over the submission's copy.")
     limits = Any(jail.Limits(), help="autograder.jail.Limits of the jail.")
+    submitted = Unicode(None, allow_none=True, help="Host folder the student handed in "
+                        "(only its regular files reach the jail).")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -41,6 +44,7 @@ class JailedKernelManager(AsyncKernelManager):
         self.cgroup = None
         self.left_out = []
         self._init_pid = None
+        self._keep = set()
 
     def _prepare_connection(self):
         """Write the connection file as the kernel sees it (sockets in the jail's /tmp)."""
@@ -56,34 +60,64 @@ class JailedKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         self._prepare_connection()
-        kernel_cmd = [jail.CONNECTION_FILE if arg == self.connection_file else arg
-                      for arg in kernel_cmd] + ["--log-level=CRITICAL"]
         source = kw.pop("cwd", None) or os.getcwd()
         workdir_name = Path(source).name or "work"
+        self.kernel_spec.interrupt_mode = "message"
+        if _is_ipykernel(kernel_cmd):
+            try:
+                template = jailed_template.template(self.limits)
+                if template is not None:
+                    return self._launch_in_template(template, kernel_cmd, source, workdir_name)
+            except jailed_template.TemplateUnavailable:
+                pass
+        kernel_cmd = [jail.CONNECTION_FILE if arg == self.connection_file else arg
+                      for arg in kernel_cmd] + ["--log-level=CRITICAL"]
         self.cgroup = jail.make_pids_cgroup(os.path.basename(self._runtime),
                                             self.limits.processes)
         command = jail.command(workdir_name, self.checker_socket, self.connection_file,
                                self.toolkit, self.limits) + ["--"] + kernel_cmd
         kw.update(cwd=self._runtime, env={"PATH": os.environ.get("PATH", "")},
                   preexec_fn=jail.preexec(self.limits, self.cgroup))
-        self.kernel_spec.interrupt_mode = "message"
         await self.provisioner.launch_kernel(command, **kw)
         init = jail.first_child(self.provisioner.process.pid)
         if init is None:
             raise RuntimeError("the jail did not start (see the kernel's log)")
         root = f"/proc/{init}/root"
-        self.left_out = jail.copy_into(source, root, workdir_name)
+        self.left_out = jail.copy_into(source, root, workdir_name, submitted=self.submitted)
         self._copy_font_cache(root)
         self._init_pid = init
         self.ip = f"{root}{jail.IPC_PREFIX}"
         self.provisioner.connection_info = self.get_connection_info()
 
+    def _launch_in_template(self, template, kernel_cmd, source, workdir_name):
+        """Fork the kernel in this worker's jailed template instead of starting a jail."""
+        connection_path = f"{jailed_template.KERNEL_DIR}/connection.json"
+        args = [connection_path if arg == self.connection_file else arg
+                for arg in kernel_cmd[3:]] + ["--log-level=CRITICAL"]
+        with open(self.connection_file) as handle:
+            connection = json.load(handle)
+        memory = self.limits.memory_mb * 2**20 if self.limits.memory_mb else None
+        process, self.left_out = template.spawn(args, source, workdir_name, connection,
+                                                self.toolkit, memory, self.submitted)
+        provisioner = self.provisioner
+        provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
+        provisioner.cwd = source
+        self._init_pid, self._keep = template.init, {template.init, template.template}
+        self.ip = f"{template.root}{jail.IPC_PREFIX}"
+        provisioner.connection_info = self.get_connection_info()
+
     def kill_strays(self):
         """Kill every process in the jail but the kernel (what a cell left running)."""
-        init = getattr(self, "_init_pid", None)
-        kernel = jail.first_child(init, timeout=0) if init else None
+        init = self._init_pid
+        if init is None:
+            return
+        process = self.provisioner.process if self.provisioner else None
+        if self._keep:
+            kernel = getattr(process, "pid", None)
+        else:
+            kernel = jail.first_child(init, timeout=0)
         if kernel is not None:
-            jail.kill_namespace(init, keep={init, kernel})
+            jail.kill_namespace(init, keep={init, kernel, *self._keep})
 
     @staticmethod
     def _copy_font_cache(root):
@@ -103,3 +137,7 @@ class JailedKernelManager(AsyncKernelManager):
             shutil.rmtree(self._runtime, ignore_errors=True)
 
     cleanup_resources = _async_cleanup_resources
+
+
+def _is_ipykernel(kernel_cmd):
+    return len(kernel_cmd) >= 3 and list(kernel_cmd[1:3]) == ["-m", "ipykernel_launcher"]

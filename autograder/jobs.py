@@ -124,8 +124,8 @@ def _stage(root, assignment, student, expected):
     target = staging / student / assignment
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(folder, target, ignore=shutil.ignore_patterns(*[n for n in present
-                                                                    if n not in renames]))
+    shutil.copytree(folder, target, symlinks=True,
+                    ignore=shutil.ignore_patterns(*[n for n in present if n not in renames]))
     for old, new in renames.items():
         os.replace(target / old, target / new)
     return str(staging), notes, missing

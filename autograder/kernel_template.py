@@ -13,9 +13,12 @@ each on stdin:
 by forking a kernel, `python -m ipykernel_launcher <args>` as jupyter_client
 would start it, and replying {"pid": int} on stdout. The kernel is forked
 twice, so that it is not the template's child but its nearest subreaper's
-(the worker, which waits for it like for any kernel it started). A kernel
-gets its own session, working directory, environment, memory limit and
-output file; Python and NumPy draw fresh random seeds in a forked process.
+(the worker, which waits for it like for any kernel it started). In a jail
+(AUTOGRADER_JAILED=1, `autograder.jailed_template`) the worker is outside
+and cannot wait for it: the kernel is the template's own child, and its end
+is reported as {"exited": pid, "code": int}. A kernel gets its own session,
+working directory, environment, memory limit and output file; Python and
+NumPy draw fresh random seeds in a forked process.
 """
 import atexit
 import json
@@ -23,6 +26,10 @@ import os
 import resource
 import signal
 import sys
+import threading
+import time
+
+_write_lock = threading.Lock()
 
 
 def _limit_memory(limit_bytes):
@@ -95,15 +102,39 @@ def spawn(request):
     return int(pid)
 
 
-def serve(requests, replies):
+def spawn_child(request):
+    """Fork a kernel for `request` as this process's own child; its pid."""
+    kernel = os.fork()
+    if kernel == 0:
+        _become_kernel(request)
+    return kernel
+
+
+def _send(replies, message):
+    with _write_lock:
+        replies.write(json.dumps(message).encode() + b"\n")
+        replies.flush()
+
+
+def _report_exits(replies):
+    """Thread body: tell the grader each kernel's exit code as it ends."""
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            time.sleep(0.02)
+            continue
+        _send(replies, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+
+
+def serve(requests, replies, fork=spawn):
     """Answer every request line from `requests` with a reply line on `replies`."""
     for line in requests:
         try:
-            reply = {"pid": spawn(json.loads(line))}
+            reply = {"pid": fork(json.loads(line))}
         except Exception as error:  # noqa: BLE001 - the grader falls back on a normal start
             reply = {"error": f"{type(error).__name__}: {error}"}
-        replies.write(json.dumps(reply).encode() + b"\n")
-        replies.flush()
+        _send(replies, reply)
 
 
 def main(modules):
@@ -118,9 +149,11 @@ def main(modules):
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - a module that fails here is imported by the kernel
             pass
-    replies.write(b'{"ready": true}\n')
-    replies.flush()
-    serve(sys.stdin.buffer, replies)
+    jailed = os.environ.get("AUTOGRADER_JAILED") == "1"
+    if jailed:
+        threading.Thread(target=_report_exits, args=(replies,), daemon=True).start()
+    _send(replies, {"ready": True})
+    serve(sys.stdin.buffer, replies, spawn_child if jailed else spawn)
 
 
 if __name__ == "__main__":
