@@ -61,7 +61,7 @@ c.Autograde.autograde_preprocessors = [ResilientExecute, IgnorePattern,
                                        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                        AssignLatePenalties, CheckCellMetadata]
 c.ResilientExecute.memory_limit_mb = 4096
-c.ResilientExecute.max_kernel_restarts = 5
+c.ResilientExecute.max_kernel_restarts = 20
 
 # `nbgrader export` adds grading_status, note and flags columns: a notebook that could not be
 # graded, or a student who submitted nothing, is no longer indistinguishable from a zero.

@@ -1,16 +1,18 @@
-"""AST scan of the cells a student could edit: tampering is removed before grading.
+"""AST scan of the cells a student could edit: tampering is reported (without the jail, removed).
 
     python -m autograder.cheats path/to/notebook.ipynb   # list what a notebook would be flagged for
 
 Tampering (rebinding NumPy or builtins, writing into `sys.modules`, importing
 the hidden `autograder` package, dynamic code, reading the grader's stack
-frames) is *neutralised*: the statement is replaced by `pass` and a comment,
+frames) is *neutralised* when grading runs without the jail: the statement is
+replaced by `pass` and a comment,
 so the notebook is graded as if the student had not written it; a check the
 tampering would have fooled then fails on its own, and nothing else changes.
 Suspicious but harmless-to-grading code (`os._exit`, `ctypes`, signals) and
 functions that return the visible tests' expected outputs are only flagged.
-The hidden checks themselves run in a fresh process (`autograder.sandbox`), so
-this scan is a second line of defence and the record that names the student.
+While grading runs in the jail (`autograder.jail`) the scan only reports: the
+jail and the trusted checker are the defence, and honest code is never changed;
+without the jail it also neutralises.
 """
 import ast
 import json

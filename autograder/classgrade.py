@@ -150,7 +150,8 @@ def run_local(jobs, workers, on_done, student_timeout=DEFAULT_STUDENT_TIMEOUT):
 
     With several workers, a kernel's BLAS gets one thread, so that a job does not
     compete with the others for their cores. Each worker forks its kernels from a
-    warm kernel template (autograder.warm_kernels).
+    warm kernel template: in a jail of its own (autograder.jailed_template), or
+    without the jail a plain one (autograder.warm_kernels).
     """
     from autograder.workers import run_pool
 

@@ -10,14 +10,17 @@ Compared with `nbgrader.preprocessors.Execute`:
   restarted, the earlier cells that ran without an error are replayed and
   grading goes on with the next cell; the cell that killed it fails with a
   message that says so, and only cells that call the dying code lose points;
-- the kernel runs under a memory limit (`memory_limit_mb`), so a memory bomb
-  is a MemoryError in one cell, not a machine out of memory;
+- the kernel runs in the jail (`jail`, `autograder.jail`), under its memory,
+  CPU, process and file limits; a memory bomb is a MemoryError in one cell;
+- the hidden checks are judged by a trusted checker in this process
+  (`autograder.check_service`): a test cell's score comes from the checker's
+  records of the checks its hidden source calls, never from the kernel;
 - before anything runs, the cells a student could edit are scanned and any
-  tampering is neutralised (`autograder.cheats`).
+  tampering is reported (`autograder.cheats`; removed only without the jail).
 
 What happened is recorded in the notebook's metadata under "autograder"
-(faults, cheats, seconds spent in cells and in replaying them after a kernel
-death), which `autograder.report` reads.
+(faults, cheats, check records, isolation, seconds spent in cells and in
+replaying them after a kernel death), which `autograder.report` reads.
 """
 import asyncio
 import copy
@@ -92,7 +95,7 @@ def _exit_description(returncode):
 
 
 class ResilientExecute(Execute):
-    """Execute that restarts a dead kernel, limits memory and time, and neutralises tampering."""
+    """Execute in a jail, scored by the trusted checker; restarts a dead kernel, limits time."""
 
     memory_limit_mb = Integer(4096, help="Address-space limit of the grading kernel, in MiB "
                               "(0: none).").tag(config=True)

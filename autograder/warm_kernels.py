@@ -54,7 +54,7 @@ def _become_subreaper():
 
 def _kernel_environment(env):
     """What of a launch environment the template's imports could depend on."""
-    return {k: v for k, v in env.items() if not k.startswith("JPY_")}
+    return {k: v for k, v in env.items() if not k.startswith(("JPY_", "AUTOGRADER_"))}
 
 
 class ForkedKernel:

@@ -3,13 +3,15 @@
     python benchmarks/bench_classgrade.py [--students 24] [--workers N] [assignment ...]
 
 Builds a synthetic class (perfect, buggy, untouched, crashing and cheating
-submissions, round robin) for every assignment in source/, in two identical
+submissions, round robin) for every assignment in source/, in three identical
 temporary copies of the course with the same gradebook. Grades one with one
-`nbgrader autograde <id>` per assignment and the other with the class command,
-checks that every student's cell scores agree, and prints the wall times, the
-speedup and the overhead per notebook beyond its cells' own execution time
-(from the class command's own run: job wall time minus the seconds spent in
-cells, as recorded by autograder.faults).
+`nbgrader autograde <id>` per assignment (jailed, as the course config makes it),
+one with the class command (jailed) and one with the class command and
+`--no-jail`; checks that every student's cell scores agree, and prints the wall
+times, the speedup of the class command over plain nbgrader, the jail's cost per
+notebook (jailed against --no-jail, in this same run) and the overhead per
+notebook beyond its cells' own execution time (job wall time minus the seconds
+spent in cells, as recorded by autograder.faults).
 """
 import argparse
 import os
@@ -62,9 +64,9 @@ def main(argv=None):
                     "from autograder.classgrade import ensure_assignment; "
                     f"[ensure_assignment(Path('{base}'), a) for a in {ids!r}]"],
                    cwd=base, env=env, check=True)
-    plain, ours = scratch / "plain", scratch / "ours"
-    shutil.copytree(base, plain)
-    shutil.copytree(base, ours)
+    plain, ours, unjailed = scratch / "plain", scratch / "ours", scratch / "unjailed"
+    for copy in (plain, ours, unjailed):
+        shutil.copytree(base, copy)
     print(f"class: {args.students} students x {len(ids)} assignments ({', '.join(ids)}), "
           f"{os.cpu_count()} cores")
 
@@ -75,14 +77,18 @@ def main(argv=None):
                        capture_output=True)
     plain_seconds = time.perf_counter() - started
 
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "autograder.classgrade", *ids,
-                             "--workers", str(args.workers), "--no-report"], cwd=ours,
-                            env={**env, "PYTHONPATH": str(ours)}, capture_output=True,
-                            text=True)
-    ours_seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        print(result.stdout[-3000:], result.stderr[-3000:])
+    def classgrade(course, *flags):
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "autograder.classgrade", *ids,
+                                 "--workers", str(args.workers), "--no-report", *flags],
+                                cwd=course, env={**env, "PYTHONPATH": str(course)},
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            print(result.stdout[-3000:], result.stderr[-3000:])
+        return time.perf_counter() - started
+
+    ours_seconds = classgrade(ours)
+    unjailed_seconds = classgrade(unjailed, "--no-jail")
 
     sys.path.insert(0, str(ours))
     from autograder.jobs import read_status
@@ -93,18 +99,22 @@ def main(argv=None):
             if status.get("seconds") is not None and status.get("state") == "graded":
                 overheads.append(status["seconds"] - status.get("execution_seconds", 0.0))
                 executions.append(status.get("execution_seconds", 0.0))
-    a, b = scores(plain, ids), scores(ours, ids)
-    differ = sorted(key for key in set(a) | set(b) if a.get(key) != b.get(key))
+    a, b, c = scores(plain, ids), scores(ours, ids), scores(unjailed, ids)
+    differ = sorted(key for key in set(a) | set(b) | set(c)
+                    if not a.get(key) == b.get(key) == c.get(key))
     notebooks = args.students * len(ids)
-    print(f"plain nbgrader autograde (sequential): {plain_seconds:7.1f} s")
-    print(f"autograder.classgrade --workers {args.workers}:    {ours_seconds:7.1f} s")
-    print(f"speedup: {plain_seconds / ours_seconds:.2f}x  (target >= 1.8x)")
+    print(f"plain nbgrader autograde (sequential, jailed): {plain_seconds:7.1f} s")
+    print(f"autograder.classgrade --workers {args.workers} (jailed):   {ours_seconds:7.1f} s")
+    print(f"autograder.classgrade --workers {args.workers} --no-jail:  {unjailed_seconds:7.1f} s")
+    print(f"speedup over plain nbgrader: {plain_seconds / ours_seconds:.2f}x  (target >= 2x)")
+    print(f"the jail's cost: {(ours_seconds - unjailed_seconds) / notebooks:+.2f} s per notebook "
+          f"(jailed / --no-jail wall time: {ours_seconds / unjailed_seconds:.2f}x)")
     if overheads:
         print(f"overhead per notebook beyond its cells' execution: mean "
               f"{sum(overheads) / len(overheads):.2f} s, max {max(overheads):.2f} s "
               f"(cells themselves: mean {sum(executions) / len(executions):.2f} s; "
               f"{len(overheads)} of {notebooks} notebooks; target <= 1 s)")
-    print(f"scores: {len(a)} plain / {len(b)} ours submissions, "
+    print(f"scores: {len(a)} plain / {len(b)} jailed / {len(c)} --no-jail submissions, "
           f"{len(differ)} differ" + (f": {differ[:10]}" if differ else " (identical)"))
     shutil.rmtree(scratch, ignore_errors=True)
     return 1 if differ else 0

@@ -2,7 +2,6 @@
 correct answers written differently?"""
 import math
 
-import cloudpickle
 import numpy as np
 
 from autograder.reference import activations as ref
@@ -10,12 +9,6 @@ from autograder.reference import gradients, loss
 from conftest import assert_passes, check_proofs
 
 A = "05_activations"
-
-# The reference functions under test call other reference modules, which the sandbox hides
-# from student code: send them by value, as a student's own helpers would be.
-for _module in (ref, gradients, loss):
-    cloudpickle.register_pickle_by_value(_module)
-
 
 def _sigmoid(z):
     z = np.clip(z, -500, 500)
