@@ -258,3 +258,10 @@ def test_check_from_inside_a_notebook(tmp_path):
     assert "Self-check of 01_loss.ipynb (assignment 01_loss)" in text
     assert "RESULT 0.0 8.0 ['not attempted']" in text
     assert sorted(os.listdir(tmp_path)) == ["01_loss.ipynb"]
+
+
+def test_a_check_without_the_jail_says_so():
+    """Does a self-check graded without the jail (no bubblewrap here) tell the learner?"""
+    notebook = nbformat.v4.new_notebook()
+    assert selfcheck.NO_JAIL_NOTE in selfcheck._noticed({"isolation": "none"}, notebook)
+    assert selfcheck.NO_JAIL_NOTE not in selfcheck._noticed({"isolation": "jail"}, notebook)
