@@ -14,14 +14,30 @@ export MPLCONFIGDIR := $(SCRATCH)/matplotlib
 
 .PHONY: demo test build lab grade check clean-demo
 
-$(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[instructor,test,cluster,browser]"
-	touch $@
+# pip at -qq prints errors only: an editable install of a local folder would otherwise show
+# setuptools' notes about the editable mode (informational, nothing to act on).
+PIP := $(PY) -m pip --disable-pip-version-check --quiet --quiet
 
-demo: $(VENV)/.installed
-	$(PY) -m autograder.demo
+$(PY):
+	@echo "creating $(VENV) (once)"
+	@python3 -m venv $(VENV)
+	@$(PIP) install "pip>=23"
+
+# The demo needs the instructor's tools only; the tests need every extra.
+$(VENV)/.instructor: pyproject.toml | $(PY)
+	@echo "installing the instructor's tools into $(VENV)"
+	@$(PIP) install -e ".[instructor]"
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install -e ".[instructor,test,cluster,browser]"
+	touch $@ $(VENV)/.instructor
+
+# The scratch folders exist before IPython or matplotlib looks for them.
+demo: $(VENV)/.instructor
+	@mkdir -p $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR) $(IPYTHONDIR) \
+		$(MPLCONFIGDIR)
+	@$(PY) -m autograder.demo
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q

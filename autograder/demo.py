@@ -1,17 +1,23 @@
-"""The demo class: build, fake three submissions per assignment, autograde, report.
+"""The demo class: three submissions per assignment, graded in the jail, with feedback and grades.
 
-    python -m autograder.demo [--no-solutions] [assignment ...]
+    python -m autograder.demo [--workers N] [assignment ...]
 
 Students: `demo-perfect` (every answer right), `demo-untouched` (the release
 as handed out) and `demo-buggy` (one typical mistake per assignment). The
-gradebook is nbgrader's SQLite default in the course root; feedback goes to
+committed release/ and solutions/ are used as they are; only an assignment
+whose source/ no longer makes them is rebuilt. The class grader
+(autograder.classgrade) grades the submissions in its jailed workers and skips
+those already graded and unchanged, so a second run only reads the gradebook
+(nbgrader's SQLite default in the course root). Feedback goes to
 feedback/<student>/<id>/ and the grades to grades.csv.
 """
 import argparse
-import csv
-import subprocess
+import os
 import sys
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
@@ -19,7 +25,8 @@ from rich.console import Console
 from rich.table import Table
 
 from autograder.build import ROOT, assignments, build_release, build_solution, \
-    solution_cell_source, tool_environment, write_toolkit
+    solution_cell_source, solution_notebook, tool_environment, toolkit_source, \
+    write_toolkit
 
 STUDENTS = ("demo-perfect", "demo-untouched", "demo-buggy")
 
@@ -94,16 +101,6 @@ def write_submissions(assignment, root=ROOT):
         nbformat.write(notebook, folder / f"{assignment}.ipynb")
 
 
-def nbgrader(*args, root=ROOT):
-    """Run one nbgrader command in the course root; raise if it fails."""
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root,
-                            env=tool_environment(root), capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n"
-                           f"{result.stderr}")
-    return result
-
-
 def cell_scores(assignment, student, root=ROOT):
     """{grade_id: (score, max_score)} of a student's autograded cells (None if missing)."""
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
@@ -113,13 +110,6 @@ def cell_scores(assignment, student, root=ROOT):
             return None
         return {grade.name: (grade.score, grade.max_score) for grade in submission.grades
                 if grade.cell.cell_type == "code"}
-
-
-def grade(assignment, root=ROOT):
-    """Autograde and write feedback for the demo students of one assignment."""
-    for student in STUDENTS:
-        nbgrader("autograde", assignment, "--student", student, "--force", root=root)
-    nbgrader("generate_feedback", assignment, "--force", root=root)
 
 
 def score_table(selected, root=ROOT):
@@ -142,34 +132,172 @@ def score_table(selected, root=ROOT):
     return table
 
 
+# -- the phases ---------------------------------------------------------------------------------
+def nbgrader_api(root=ROOT, release_directory=None):
+    """nbgrader's API on the course at `root` (optionally generating into another folder)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.jobs import load_config
+    config = load_config(root)
+    if release_directory is not None:
+        config.CourseDirectory.release_directory = str(release_directory)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _files(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def stale_parts(assignment, api, root=ROOT):
+    """Which of toolkit, release, solutions no longer match source/ (as the drift tests judge).
+
+    The assignment is generated into the scratch folder .classgrade/release, which
+    also registers it in the gradebook, and compared file by file with release/;
+    the solution notebook's cells are compared with what the source makes of them.
+    """
+    stale = []
+    toolkit = root / "source" / assignment / "toolkit.py"
+    if (toolkit.read_text() if toolkit.exists() else None) != toolkit_source(assignment):
+        stale.append("toolkit")
+    result = api.generate_assignment(assignment, force=True)
+    if not result.get("success"):
+        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n"
+                           f"{result.get('error')}")
+    fresh = Path(api.coursedir.release_directory) / assignment
+    if _files(fresh) != _files(root / "release" / assignment):
+        stale.append("release")
+    solution = root / "solutions" / assignment / f"{assignment}.ipynb"
+    expected = solution_notebook(root / "source" / assignment / f"{assignment}.ipynb")
+    if not solution.exists() or [c.source for c in nbformat.read(solution, as_version=4).cells] \
+            != [c.source for c in expected.cells]:
+        stale.append("solutions")
+    return stale
+
+
+def build_stale(selected, console, root=ROOT):
+    """Rebuild only what source/ no longer makes; return {assignment: parts rebuilt}."""
+    api = nbgrader_api(root, root / ".classgrade" / "release")
+    rebuilt = {}
+    for assignment in selected:
+        stale = stale_parts(assignment, api, root)
+        if not stale:
+            continue
+        console.print(f"rebuilding {assignment}: {', '.join(stale)} out of date with source/")
+        write_toolkit(assignment, root)
+        if "release" in stale:
+            build_release(assignment, root)
+        if "solutions" in stale or "toolkit" in stale:
+            build_solution(assignment, root)
+        rebuilt[assignment] = stale
+    return rebuilt
+
+
+def grade_demo_class(selected, workers, root=ROOT):
+    """Write the demo submissions and grade them with the class grader (jailed workers)."""
+    from autograder.classgrade import grade_class
+
+    for assignment in selected:
+        write_submissions(assignment, root)
+    return grade_class(root, selected, workers=workers, progress=True)
+
+
+def write_feedback(selected, root=ROOT):
+    """nbgrader's generate_feedback for every autograded demo submission."""
+    api = nbgrader_api(root)
+    for assignment in selected:
+        result = api.generate_feedback(assignment, force=True)
+        if not result.get("success"):
+            raise RuntimeError(f"nbgrader generate_feedback {assignment} failed:\n"
+                               f"{result.get('error')}")
+
+
 def export_grades(root=ROOT):
-    """Write grades.csv with `nbgrader export`; return its rows."""
-    nbgrader("export", "--to", "grades.csv", root=root)
-    with open(root / "grades.csv", newline="") as handle:
-        return list(csv.DictReader(handle))
+    """Write grades.csv with the course's export plugin (what `nbgrader export` runs)."""
+    from nbgrader.apps import ExportApp
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.export import StatusCsvExportPlugin
+    from autograder.jobs import load_config
+    config = load_config(root)
+    app = ExportApp(config=config, coursedir=CourseDirectory(config=config), log_level="WARN")
+    plugin = StatusCsvExportPlugin(parent=app, to=str(root / "grades.csv"))
+    with Gradebook(app.coursedir.db_url, app.coursedir.course_id) as gradebook:
+        plugin.export(gradebook)
+    return root / "grades.csv"
+
+
+@contextmanager
+def timed(seconds, phase):
+    """Add the wall time of the block to seconds[phase]."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[phase] = seconds.get(phase, 0.0) + time.perf_counter() - start
+
+
+def prepare_environment(root=ROOT):
+    """This venv's tools first on PATH, the course importable, scratch folders made.
+
+    The scratch folders named by JUPYTER_*_DIR, IPYTHONDIR and MPLCONFIGDIR (the
+    Makefile points them into .jupyter-scratch/) are created before anything
+    imports IPython or matplotlib, so neither falls back to a temporary folder.
+    """
+    os.environ.update(tool_environment(root))
+    sys.path[:0] = [] if str(root) in sys.path else [str(root)]
+    for variable in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR",
+                     "IPYTHONDIR", "MPLCONFIGDIR"):
+        if os.environ.get(variable):
+            Path(os.environ[variable]).mkdir(parents=True, exist_ok=True)
+
+
+def run(selected, workers=None, console=None, root=ROOT):
+    """The whole demo; returns ({phase: seconds}, statuses)."""
+    console = console or Console(width=132)
+    seconds = {}
+    with timed(seconds, "build"):
+        build_stale(selected, console, root)
+    with timed(seconds, "grade"):
+        statuses = grade_demo_class(selected, workers or os.cpu_count() or 1, root)
+    with timed(seconds, "feedback"):
+        write_feedback(selected, root)
+    with timed(seconds, "export"):
+        export_grades(root)
+    return seconds, statuses
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", help="ids to include (default: all)")
-    parser.add_argument("--no-solutions", "--no-build", dest="no_solutions", action="store_true",
-                        help="do not rebuild solutions/ (the release is always regenerated, "
-                             "which also registers the assignment in the gradebook)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="parallel grading processes (default: number of cores)")
     args = parser.parse_args(argv)
-    selected = args.assignments or assignments()
+    prepare_environment()
+    from autograder import jail
+
     console = Console(width=132)
-    for assignment in selected:
-        write_toolkit(assignment)
-        build_release(assignment)
-        if not args.no_solutions:
-            build_solution(assignment)
-        write_submissions(assignment)
-        console.print(f"autograding {assignment} ...")
-        grade(assignment)
-    export_grades()
+    selected = args.assignments or assignments()
+    unknown = [a for a in selected if a not in assignments()]
+    if unknown:
+        console.print(f"[red]no such assignment: {', '.join(unknown)}[/red]")
+        return 2
+    reason = jail.unavailable_reason()
+    if reason:
+        console.print(f"[red]refusing to grade: {reason}[/red]")
+        return 2
+    seconds, statuses = run(selected, args.workers, console)
     console.print(score_table(selected))
-    console.print("feedback: feedback/<student>/<assignment>/  grades: grades.csv")
+    problems = [s for s in statuses if s["state"] != "graded"]
+    for status in problems:
+        reason = (status.get("reason") or "").strip().splitlines()[-1:] or [""]
+        console.print(f"{status['state']}: {status['assignment']}/{status['student']}: "
+                      f"{reason[0]}")
+    console.print("feedback: feedback/<student>/<assignment>/  grades: grades.csv  "
+                  f"({sum(seconds.values()):.0f} s)")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
