@@ -9,7 +9,6 @@ in place, so a kernel finds nothing of the one before it. The jail itself is the
 """
 import json
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 
 from autograder import jail
+from autograder.warm_kernels import ForkedKernel
 
 PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "PIL.Image", "threadpoolctl")
 TEMPLATE_FILE = Path(__file__).resolve().parent / "kernel_template.py"
@@ -53,40 +53,21 @@ def host_pid(member_pid, namespace_pid):
     return None
 
 
-class JailedProcess:
-    """The Popen-like handle of a kernel forked in the template's jail."""
+class JailedProcess(ForkedKernel):
+    """The Popen-like handle of a kernel forked in the template's jail.
 
-    stdin = stdout = stderr = None
+    The kernel is the template's child, not the worker's: its exit code comes from the
+    template's report instead of waitpid.
+    """
 
     def __init__(self, template, pid, namespace_pid):
-        self.template, self.pid, self.namespace_pid = template, pid, namespace_pid
-        self.returncode = None
+        super().__init__(pid)
+        self.template, self.namespace_pid = template, namespace_pid
 
     def poll(self):
         if self.returncode is None:
             self.returncode = self.template.exit_code(self.namespace_pid)
         return self.returncode
-
-    def wait(self, timeout=None):
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
-            time.sleep(0.005)
-        return self.returncode
-
-    def send_signal(self, number):
-        if self.poll() is None:
-            try:
-                os.kill(self.pid, number)
-            except ProcessLookupError:
-                pass
-
-    def kill(self):
-        self.send_signal(9)
-
-    def terminate(self):
-        self.send_signal(15)
 
 
 class JailedTemplate:
