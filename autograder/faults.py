@@ -29,6 +29,7 @@ import os
 import re
 import resource
 import signal
+import subprocess
 import time
 from queue import Empty
 
@@ -228,7 +229,8 @@ class ResilientExecute(Execute):
             code = process.returncode
         except Exception:  # noqa: BLE001 - still running or unknown
             return None
-        if self.jail and code is not None and code > 128:
+        if isinstance(process, subprocess.Popen) and self.jail and code is not None and \
+                code > 128:
             return 128 - code  # bubblewrap exits with 128 + the signal that killed the kernel
         return code
 
@@ -331,15 +333,6 @@ class ResilientExecute(Execute):
             return None
         return template.checker_dir if template is not None else None
 
-    def _submitted_folder(self, resources):
-        """The folder of the submission as handed in (nbgrader's copy follows its links)."""
-        info = (resources or {}).get("nbgrader", {})
-        coursedir = getattr(getattr(self.parent, "parent", None), "coursedir", None)
-        if coursedir is None or not info.get("student"):
-            return None
-        return coursedir.format_path(coursedir.submitted_directory, info["student"],
-                                     info["assignment"])
-
     @staticmethod
     def _trusted_toolkit(resources):
         assignment = (resources or {}).get("nbgrader", {}).get("assignment")
@@ -381,7 +374,7 @@ class ResilientExecute(Execute):
         self._service = CheckService(memory_mb=self.memory_limit_mb,
                                      directory=self._checker_directory())
         self._toolkit = self._trusted_toolkit(resources)
-        self._submitted = self._submitted_folder(resources)
+        self._submitted = jail.nbgrader_folder(self, resources, "submitted")
         try:
             return self._preprocess(nb, resources, km)
         finally:
