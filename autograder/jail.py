@@ -258,6 +258,19 @@ def kill_namespace(member_pid, keep=()):
             pass
 
 
+def nbgrader_folder(preprocessor, resources, directory):
+    """Host folder of the notebook being graded in nbgrader's `directory` (e.g. "submitted").
+
+    Found through the preprocessor's converter; None outside nbgrader's autograde.
+    """
+    info = (resources or {}).get("nbgrader", {})
+    coursedir = getattr(getattr(preprocessor.parent, "parent", None), "coursedir", None)
+    if coursedir is None or not info.get("student"):
+        return None
+    return coursedir.format_path(getattr(coursedir, f"{directory}_directory"),
+                                 info["student"], info["assignment"])
+
+
 def _regular(path):
     try:
         return stat.S_ISREG(os.lstat(path).st_mode)

@@ -23,10 +23,6 @@ class RequireJail(NbGraderPreprocessor):
         return nb, resources
 
     def _remove_copy(self, resources):
-        info = (resources or {}).get("nbgrader", {})
-        converter = getattr(self.parent, "parent", None)
-        coursedir = getattr(converter, "coursedir", None)
-        if coursedir is None or not info.get("student"):
-            return
-        shutil.rmtree(coursedir.format_path(coursedir.autograded_directory, info["student"],
-                                            info["assignment"]), ignore_errors=True)
+        folder = jail.nbgrader_folder(self, resources, "autograded")
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
