@@ -302,8 +302,9 @@ def test_a_fork_bomb_is_bounded(attacked):
     """Is a fork bomb held to the jail's process limit (where the machine has a pids cgroup)?"""
     text = outputs(attacked[0], "attack-fork-bomb", "cost")
     forked = int(text.split("FORKED")[1].split()[0])
-    if jail.make_pids_cgroup("probe", 1) is not None:
-        jail.remove_cgroup(os.path.join(jail._pids_cgroup_root(), "nn-course-jails", "probe"))
+    probe = jail.make_pids_cgroup("probe", 1)
+    if probe is not None:
+        jail.remove_cgroup(probe)
         assert forked < jail.Limits().processes, text
 
 
