@@ -30,7 +30,7 @@ $(VENV)/.instructor: pyproject.toml | $(PY)
 	@touch $@
 
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install -e ".[instructor,test,cluster,browser]"
+	$(PIP) install -e ".[instructor,test,cluster,browser,lms]"
 	touch $@ $(VENV)/.instructor
 
 # The scratch folders exist before IPython or matplotlib looks for them.
