@@ -95,9 +95,9 @@ def test_students_missing_on_either_side_are_reported_not_guessed(course, capsys
     assert [s.name for s in export.not_in_gradebook] == ["Garcia, Grace", "Student, Test"], \
         f"not in the gradebook: got {export.not_in_gradebook}"
     assert not any("Fox" in cell or "frank" in cell for row in export.rows for cell in row)
-    lines = canvas.describe(export, config.canvas_match)
-    assert "not in the Canvas roster: frank (no row whose SIS Login ID is its Canvas key)" \
-        in lines, f"report: {lines}"
+    lines = canvas.describe(export, config)
+    assert "not in the Canvas roster: frank (no row with SIS Login ID frank)" in lines, \
+        f"report: {lines}"
     assert "not in the gradebook: Garcia, Grace (SIS Login ID grace, Canvas id 4107)" in lines
     assert "empty cell: dave, 01_loss (not graded: no autograded score recorded)" in lines
     assert "empty cell: bob, 02_gradients (not submitted)" in lines

@@ -72,7 +72,7 @@ def run_canvas(args, config):
     destination = args.to or args.root / "reports" / "lms" / "canvas.csv"
     destination.parent.mkdir(parents=True, exist_ok=True)
     canvas.write_export(export, destination)
-    print(f"wrote {destination}: " + "\n".join(canvas.describe(export, config.canvas_match)))
+    print(f"wrote {destination}: " + "\n".join(canvas.describe(export, config)))
     return 0
 
 

@@ -178,20 +178,16 @@ def write_export(export, path):
         writer.writerows(export.rows)
 
 
-def describe(export, match_column):
+def describe(export, config):
     """The lines that tell the instructor what the import file leaves out, and why."""
-    lines = [f"{len(export.rows)} students, {len(export.header) - len(STUDENT_COLUMNS)} "
-             f"assignments"]
-    for student in export.not_in_canvas:
-        lines.append(f"not in the Canvas roster: {student} (no row whose {match_column} "
-                     f"is its Canvas key)")
-    for row in export.not_in_gradebook:
-        lines.append(f"not in the gradebook: {row.name} ({match_column} "
-                     f"{row.column(match_column) or 'empty'}, Canvas id {row.canvas_id})")
-    for key in export.ambiguous:
-        lines.append(f"left out: several Canvas rows or gradebook students have "
-                     f"{match_column} {key}")
-    for grade in export.empty:
-        why = grade.state if not grade.note else f"{grade.state}: {grade.note}"
-        lines.append(f"empty cell: {grade.student}, {grade.assignment} ({why})")
+    match, count = config.canvas_match, len(export.header) - len(STUDENT_COLUMNS)
+    lines = [f"{len(export.rows)} students, {count} assignment{'s' * (count != 1)}"]
+    lines += [f"not in the Canvas roster: {student} (no row with {match} "
+              f"{config.canvas_key(student)})" for student in export.not_in_canvas]
+    lines += [f"not in the gradebook: {row.name} ({match} {row.column(match) or 'empty'}, "
+              f"Canvas id {row.canvas_id})" for row in export.not_in_gradebook]
+    lines += [f"left out: several Canvas rows or gradebook students have {match} {key}"
+              for key in export.ambiguous]
+    lines += [f"empty cell: {g.student}, {g.assignment} ({g.state}"
+              f"{': ' + g.note if g.note else ''})" for g in export.empty]
     return lines
