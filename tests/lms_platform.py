@@ -43,10 +43,20 @@ SCORES = {
                      "frank": {"test_a": 2, "test_b": 0, "written": 0}},
 }
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+GRANTED = {SCORE_SCOPE, LINEITEM_SCOPE, MEMBERSHIP_SCOPE}
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+LINEITEMS_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 ACTIVITY = {"Initialized", "Started", "InProgress", "Submitted", "Completed"}
 GRADING = {"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"}
 LINEITEMS = "/api/lti/courses/7/line_items/"
+MEMBERS = "/api/lti/courses/7/names_and_roles"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
 
 def set_score(gradebook, cell, assignment, student, score):
@@ -101,6 +111,7 @@ class Platform:
         token_url: the token endpoint (also the aud the tool's JWT must carry).
         users: the platform's user ids in the course.
         scores: [(line item number, payload)] the platform accepted, in order.
+        lineitems: the course's line items (31, made for 01_loss, and 32), listed one a page.
         log: [(path, status)] of every request.
         issued: how many access tokens were given out.
         fail_after: answer 503 to every score once this many were accepted (None: never).
@@ -118,6 +129,10 @@ class Platform:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.token_url = self.base + "/login/oauth2/token"
+        self.lineitems = [
+            {"id": self.lineitem(31), "label": "01 Loss", "scoreMaximum": 10,
+             "resourceId": "01_loss"},
+            {"id": self.lineitem(32), "label": "02 Gradients", "scoreMaximum": 10}]
 
     def lineitem(self, number):
         """The URL of line item `number`."""
@@ -134,10 +149,11 @@ class Platform:
     def token(self, form):
         """(status, reply) of a client-credentials token request."""
         field = {k: v[0] for k, v in form.items()}
-        if field.get("grant_type") != "client_credentials" or field.get(
-                "client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+        if field.get("grant_type") != "client_credentials" or \
+                field.get("client_assertion_type") != ASSERTION_TYPE:
             return 400, {"error": "unsupported_grant_type"}
-        if SCORE_SCOPE not in field.get("scope", "").split():
+        scopes = set(field.get("scope", "").split())
+        if not scopes or not scopes <= GRANTED:
             return 400, {"error": "invalid_scope", "error_description": field.get("scope")}
         try:
             claims = self.verify(field.get("client_assertion", ""))
@@ -145,10 +161,10 @@ class Platform:
             return 401, {"error": "invalid_client", "error_description": str(error)}
         self._jtis.add(claims["jti"])
         token = secrets.token_hex(16)
-        self._tokens[token] = self.uses_per_token
+        self._tokens[token] = {"uses": self.uses_per_token, "scopes": scopes}
         self.issued += 1
         return 200, {"access_token": token, "token_type": "Bearer",
-                     "expires_in": self.expires_in, "scope": SCORE_SCOPE}
+                     "expires_in": self.expires_in, "scope": " ".join(sorted(scopes))}
 
     def verify(self, assertion):
         """The claims of the tool's JWT, checked against its registered public key."""
@@ -167,11 +183,9 @@ class Platform:
         """(status, reply) of a score posted to line item `number`."""
         if headers.get("Content-Type") != SCORE_TYPE:
             return 415, {"errors": {"message": f"Content-Type {headers.get('Content-Type')}"}}
-        token = (headers.get("Authorization") or "").removeprefix("Bearer ")
-        if token not in self._tokens or self._tokens[token] == 0:
-            return 401, {"errors": {"type": "unauthorized", "message": "Invalid access token"}}
-        if self._tokens[token] is not None:
-            self._tokens[token] -= 1
+        refused = self.refuse_token(headers, SCORE_SCOPE)
+        if refused:
+            return refused
         if self.fail_after is not None and len(self.scores) >= self.fail_after:
             return 503, {"errors": {"message": "Service Unavailable"}}
         payload = json.loads(body)
@@ -184,6 +198,52 @@ class Platform:
         self.scores.append((number, payload))
         return 200, {"resultUrl": f"{self.lineitem(number)}/results/{len(self.scores)}"}
 
+    def refuse_token(self, headers, scope):
+        """(401 or 403, reply) unless the request's bearer token is valid for `scope`."""
+        token = self._tokens.get((headers.get("Authorization") or "").removeprefix("Bearer "))
+        if token is None or token["uses"] == 0:
+            return 401, {"errors": {"type": "unauthorized", "message": "Invalid access token"}}
+        if scope not in token["scopes"]:
+            return 403, {"errors": {"type": "forbidden", "message": f"scope {scope} missing"}}
+        if token["uses"] is not None:
+            token["uses"] -= 1
+        return None
+
+    def listing(self, path, query, headers):
+        """(status, reply, next page URL) of a GET of the line items or the members."""
+        page = int(query.get("page", ["1"])[0])
+        if path == LINEITEMS.rstrip("/"):
+            scope, kind = LINEITEM_SCOPE, LINEITEMS_TYPE
+            pages = [[item] for item in self.lineitems]
+        else:
+            scope, kind = MEMBERSHIP_SCOPE, MEMBERSHIP_TYPE
+            members = [{"user_id": "u-teacher", "name": "Tess Teacher", "roles": [INSTRUCTOR]}]
+            members += [{"user_id": user, "name": user[2:].title(), "roles": [LEARNER],
+                         "email": f"{user[2:]}@school.edu", "lis_person_sourcedid": f"S-{user[2:]}"}
+                        for user in sorted(self.users)]
+            pages = [{"id": self.base + MEMBERS, "members": members}]
+        if headers.get("Accept") != kind:
+            return 406, {"errors": {"message": f"Accept {headers.get('Accept')}"}}, None
+        refused = self.refuse_token(headers, scope)
+        if refused:
+            return (*refused, None)
+        following = f"{self.base}{path}?page={page + 1}" if page < len(pages) else None
+        return 200, pages[page - 1], following
+
+    def create_lineitem(self, headers, body):
+        """(status, reply) of a new line item posted to the course's container."""
+        if headers.get("Content-Type") != LINEITEM_TYPE:
+            return 415, {"errors": {"message": f"Content-Type {headers.get('Content-Type')}"}}
+        refused = self.refuse_token(headers, LINEITEM_SCOPE)
+        if refused:
+            return refused
+        item = json.loads(body)
+        if not item.get("label") or not item.get("scoreMaximum", 0) > 0:
+            return 400, {"errors": {"message": "label and a positive scoreMaximum required"}}
+        item["id"] = self.lineitem(31 + len(self.lineitems))
+        self.lineitems.append(item)
+        return 201, item
+
     def _handler(self):
         platform = self
 
@@ -194,16 +254,34 @@ class Platform:
                 with platform._lock:
                     if path == urllib.parse.urlsplit(platform.token_url).path:
                         status, reply = platform.token(urllib.parse.parse_qs(body.decode()))
+                    elif path == LINEITEMS.rstrip("/"):
+                        status, reply = platform.create_lineitem(self.headers, body)
                     elif path.startswith(LINEITEMS) and path.endswith("/scores"):
                         number = int(path[len(LINEITEMS):-len("/scores")])
                         status, reply = platform.score(number, self.headers, body)
                     else:
                         status, reply = 404, {"errors": {"message": f"no route {path}"}}
                     platform.log.append((path, status))
+                self.reply(status, reply)
+
+            def do_GET(self):
+                parts = urllib.parse.urlsplit(self.path)
+                with platform._lock:
+                    if parts.path in (LINEITEMS.rstrip("/"), MEMBERS):
+                        status, reply, following = platform.listing(
+                            parts.path, urllib.parse.parse_qs(parts.query), self.headers)
+                    else:
+                        status, reply, following = 404, {"errors": {"message": "no route"}}, None
+                    platform.log.append((parts.path, status))
+                self.reply(status, reply, {"Link": f'<{following}>; rel="next"'} if following
+                           else {})
+
+            def reply(self, status, reply, headers=None):
                 data = json.dumps(reply).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
+                for name, value in {"Content-Type": "application/json", **(headers or {}),
+                                    "Content-Length": str(len(data))}.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 

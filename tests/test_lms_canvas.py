@@ -75,7 +75,7 @@ def test_gradebook_states_tell_a_zero_from_not_submitted_and_not_graded(course):
 
 
 def test_import_csv_has_canvas_header_and_exact_cells(course, tmp_path):
-    root, url, config = course
+    root = course[0]
     out = tmp_path / "canvas.csv"
     status = main(["canvas", "--root", str(root), "--roster", str(ROSTER), "--to", str(out)])
     assert status == 0, f"canvas export exit status: expected 0, got {status}"
@@ -87,7 +87,7 @@ def test_import_csv_has_canvas_header_and_exact_cells(course, tmp_path):
     assert len(rows) == 1 + len(ROWS), f"expected {len(ROWS)} student rows, got {rows[1:]}"
 
 
-def test_students_missing_on_either_side_are_reported_not_guessed(course, capsys):
+def test_students_missing_on_either_side_are_reported_not_guessed(course):
     root, url, config = course
     export = canvas.build_export(canvas.read_roster(ROSTER), read_grades(url, root), config,
                                  ["01_loss", "02_gradients"])
@@ -137,4 +137,5 @@ def test_score_cells(cells, score):
     from autograder.lms.grades import Grade
     grade = Grade("s", "a", GRADED if cells else NOT_SUBMITTED,
                   float(cells[0]) if cells else None, 10.0)
-    assert canvas.score_cell(grade) == score, f"expected {score!r}, got {canvas.score_cell(grade)!r}"
+    got = canvas.score_cell(grade)
+    assert got == score, f"cell of {cells}: expected {score!r}, got {got!r}"

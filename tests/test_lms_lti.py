@@ -1,4 +1,4 @@
-"""LTI 1.3 score passback against a local platform that checks the tool's JWT, token and payloads."""
+"""LTI 1.3 score passback against a local platform that checks the JWT, token and payloads."""
 import json
 import os
 import time
@@ -270,3 +270,44 @@ def load_settings(platform, folder):
     """The LtiSettings lms.toml gives for `platform`."""
     (folder / "lms.toml").write_text(config_text(platform))
     return load_config(folder / "lms.toml", folder).lti
+
+
+def run_listing(course, capsys, command, *arguments):
+    """(exit status, stdout lines) of `lineitems` or `members`."""
+    os.environ["AUTOGRADER_LMS_CREDENTIALS"] = str(course.parent / "tool-key.pem")
+    try:
+        status = main([command, "--root", str(course), *arguments])
+    finally:
+        del os.environ["AUTOGRADER_LMS_CREDENTIALS"]
+    return status, capsys.readouterr().out.splitlines()
+
+
+def test_lineitems_lists_every_page_of_the_course_line_items(course, platform, capsys):
+    status, lines = run_listing(course, capsys, "lineitems",
+                                platform.base + "/api/lti/courses/7/line_items")
+    expected = [f"{platform.lineitem(31)}\t10\t01 Loss",
+                f"{platform.lineitem(32)}\t10\t02 Gradients"]
+    assert (status, lines) == (0, expected), f"expected {expected}, got {status}: {lines}"
+
+
+def test_members_lists_learners_with_their_platform_user_ids(course, platform, capsys):
+    status, lines = run_listing(course, capsys, "members",
+                                platform.base + "/api/lti/courses/7/names_and_roles")
+    assert status == 0 and len(lines) == len(USERS), f"expected the 5 learners, got {lines}"
+    assert "u-carol\tS-carol\tcarol@school.edu\tCarol" in lines, lines
+    assert not any("u-teacher" in line for line in lines), f"the instructor listed: {lines}"
+
+
+def test_lineitems_create_makes_only_the_missing_ones_and_prints_their_config(course, platform,
+                                                                             capsys):
+    url = platform.base + "/api/lti/courses/7/line_items"
+    status, lines = run_listing(course, capsys, "lineitems", url, "--create")
+    new = platform.lineitem(33)
+    expected = ["[assignments.01_loss]  # already there", f'lineitem = "{platform.lineitem(31)}"',
+                "", "[assignments.02_gradients]  # created", f'lineitem = "{new}"', ""]
+    assert (status, lines) == (0, expected), f"expected {expected}, got {status}: {lines}"
+    assert platform.lineitems[-1] == {"id": new, "label": "02_gradients", "scoreMaximum": 10.0,
+                                      "resourceId": "02_gradients"}, platform.lineitems[-1]
+    status, lines = run_listing(course, capsys, "lineitems", url, "--create")
+    assert len(platform.lineitems) == 3, f"a second --create made more: {platform.lineitems}"
+    assert status == 0 and lines[3] == "[assignments.02_gradients]  # already there", lines

@@ -4,6 +4,9 @@
     python -m autograder.lms push [assignment ...] [--dry-run] [--force]
                                   [--credentials PATH]
     python -m autograder.lms jwks [--credentials PATH]
+    python -m autograder.lms lineitems URL [--create [assignment ...]]
+                                               # the platform's line items of a course
+    python -m autograder.lms members URL       # its learners and their user ids (NRPS)
 
 Every command takes --root (the course root, default .), --config (default
 <root>/lms.toml) and --db-url (default sqlite:///<root>/gradebook.db). Without
@@ -48,6 +51,14 @@ def arguments(argv):
                       help="send every graded score again, even those the ledger has")
     send.add_argument("assignments", nargs="*")
     commands.add_parser("jwks", parents=[common], help="print the tool's public JWK")
+    for name, what in [("lineitems", "a course's line items URL (AGS)"),
+                       ("members", "a course's context memberships URL (NRPS)")]:
+        listing = commands.add_parser(name, parents=[common], help=f"list {what}")
+        listing.add_argument("url", help=what)
+    lineitems = commands.choices["lineitems"]
+    lineitems.add_argument("--create", nargs="*", metavar="ASSIGNMENT",
+                           help="make the line items these assignments (default: those of "
+                                "the config) do not have yet, and print their config lines")
     return parser.parse_args(argv)
 
 
@@ -76,10 +87,21 @@ def run_canvas(args, config):
     return 0
 
 
-def run_push(args, config):
-    """Send (or, with --dry-run, print) the scores; 1 if any was refused or left."""
+def lti_settings(config):
+    """The config's LtiSettings (ConfigError without an [lti] section)."""
     if config.lti is None:
         raise ConfigError(f"{config.path} has no [lti] section (client_id, token_url, key_id)")
+    return config.lti
+
+
+def tool_key(args):
+    """The tool's private key from the credentials file."""
+    return load_private_key(credentials_path(args.credentials), args.root)
+
+
+def run_push(args, config):
+    """Send (or, with --dry-run, print) the scores; 1 if any was refused or left."""
+    settings = lti_settings(config)
     assignments = chosen(args, config, "lineitem")
     config.require(assignments, "lineitem")
     ledger = lti.Ledger.load(config.ledger)
@@ -88,23 +110,44 @@ def run_push(args, config):
     if args.dry_run:
         print("\n".join(lti.dry_run(plan)))
         return 0
-    key = load_private_key(credentials_path(args.credentials), args.root) if plan.to_send \
-        else None
-    result = lti.push(plan, lti.TokenSource(config.lti, key), ledger)
+    key = tool_key(args) if plan.to_send else None
+    result = lti.push(plan, lti.TokenSource(settings, key), ledger)
     print("\n".join(lti.describe(plan, result)))
     return 1 if result.refused or result.stopped else 0
 
 
 def run_jwks(args, config):
     """Print the public JWK to paste into the platform's developer key."""
-    if config.lti is None:
-        raise ConfigError(f"{config.path} has no [lti] section (client_id, token_url, key_id)")
-    key = load_private_key(credentials_path(args.credentials), args.root)
-    print(json.dumps(lti.public_jwk(key, config.lti.key_id), indent=2))
+    print(json.dumps(lti.public_jwk(tool_key(args), lti_settings(config).key_id), indent=2))
     return 0
 
 
-COMMANDS = {"canvas": run_canvas, "push": run_push, "jwks": run_jwks}
+LISTINGS = {"lineitems": (lti.LINEITEM_SCOPE, lti.LINEITEMS_TYPE, lti.lineitem_lines),
+            "members": (lti.MEMBERSHIP_SCOPE, lti.MEMBERSHIP_TYPE, lti.member_lines)}
+
+
+def run_listing(args, config):
+    """Print the platform's line items or learners, one per line, tab-separated."""
+    scope, accept, lines = LISTINGS[args.command]
+    tokens = lti.TokenSource(lti_settings(config), tool_key(args), scopes=(scope,))
+    if getattr(args, "create", None) is not None:
+        return run_create(args, config, tokens)
+    print("\n".join(lines(lti.get_pages(args.url, accept, tokens))))
+    return 0
+
+
+def run_create(args, config, tokens):
+    """Make the missing line items, labelled with the config's names; print their config."""
+    assignments = args.create or list(config.targets)
+    grades = class_grades(args, assignments)
+    wanted = [(a, getattr(config.targets.get(a), "canvas_name", None) or a,
+               grades.max_scores[a]) for a in assignments]
+    print("\n".join(lti.lineitem_config(lti.create_lineitems(args.url, wanted, tokens))))
+    return 0
+
+
+COMMANDS = {"canvas": run_canvas, "push": run_push, "jwks": run_jwks,
+            "lineitems": run_listing, "members": run_listing}
 
 
 def main(argv=None):

@@ -48,10 +48,11 @@ class Grade:
 
 @dataclass(frozen=True)
 class ClassGrades:
-    """The gradebook's students, assignments and every (student, assignment) grade."""
+    """The gradebook's students, assignments, their maximum scores and every grade."""
     students: tuple
     assignments: tuple
     grades: tuple
+    max_scores: dict
 
     def of(self, student, assignment):
         """The Grade of `student` on `assignment` (KeyError if either is unknown)."""
@@ -100,4 +101,5 @@ def read_grades(db_url, root, assignments=()):
         grades = tuple(grade_of(submission_row(gradebook, assignment, student, root))
                        for assignment in chosen for student in students)
         return ClassGrades(students=tuple(s.id for s in students),
-                           assignments=tuple(a.name for a in chosen), grades=grades)
+                           assignments=tuple(a.name for a in chosen), grades=grades,
+                           max_scores={a.name: float(a.max_score) for a in chosen})

@@ -29,7 +29,13 @@ from autograder.lms.grades import GRADED
 
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+LINEITEMS_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
+MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+MAX_PAGES = 100
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CONTENT_FIELDS = ("userId", "scoreGiven", "scoreMaximum", "activityProgress", "gradingProgress")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -42,9 +48,10 @@ class LtiError(Exception):
 
 @dataclass(frozen=True)
 class Response:
-    """An HTTP response: status and body."""
+    """An HTTP response: status, body and the {rel: url} of its Link header."""
     status: int
     body: bytes
+    links: dict = field(default_factory=dict)
 
     def message(self):
         """The platform's own words: its JSON error fields, else the start of the body."""
@@ -61,14 +68,33 @@ class Response:
         return ": ".join(parts) or json.dumps(data)[:200]
 
 
-def http_post(url, body, headers, timeout=30):
-    """POST `body` to `url`; a Response for every HTTP status, LtiError if unreachable."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+def parse_links(header):
+    """{rel: url} of a Link header ('<https://...>; rel="next", ...')."""
+    links = {}
+    for part in (header or "").split(","):
+        url, _, params = part.partition(";")
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "rel" and url.strip().startswith("<"):
+                links[value.strip('"')] = url.strip()[1:-1]
+    return links
+
+
+def http_request(url, body, headers, timeout=30):
+    """POST `body` to `url` (GET when body is None).
+
+    Returns:
+        a Response for every HTTP status.
+    Raises:
+        LtiError: the platform could not be reached.
+    """
+    request = urllib.request.Request(url, data=body, headers=headers,
+                                     method="GET" if body is None else "POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
-            return Response(reply.status, reply.read())
+            return Response(reply.status, reply.read(), parse_links(reply.headers.get("Link")))
     except urllib.error.HTTPError as error:
-        return Response(error.code, error.read())
+        return Response(error.code, error.read(), parse_links(error.headers.get("Link")))
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise LtiError(f"cannot reach {url}: {reason}") from None
@@ -120,17 +146,17 @@ class TokenSource:
     Attributes:
         settings: LtiSettings.
         key: the tool's RSA private key.
-        post: the HTTP POST function (http_post).
+        scopes: the scopes asked for (the score scope by default).
+        http: the HTTP function (http_request).
         clock: seconds since the epoch (time.time).
-        obtained: how many tokens were obtained so far.
     """
     settings: object
-    key: object
-    post: object = http_post
+    key: object = field(repr=False)
+    scopes: tuple = (SCORE_SCOPE,)
+    http: object = http_request
     clock: object = time.time
-    obtained: int = 0
-    _token: str | None = None
-    _expires_at: float = 0.0
+    _token: str | None = field(default=None, repr=False)
+    _expires_at: float = field(default=0.0, repr=False)
 
     def get(self):
         """A bearer token valid for a while yet (LtiError if the platform refuses)."""
@@ -138,7 +164,6 @@ class TokenSource:
         if self._token is None or now >= self._expires_at:
             self._token, lifetime = self._obtain(now)
             self._expires_at = now + lifetime - min(30.0, lifetime / 2)
-            self.obtained += 1
         return self._token
 
     def invalidate(self):
@@ -147,15 +172,16 @@ class TokenSource:
 
     def _obtain(self, now):
         url = require_https(self.settings.token_url)
-        body = token_request(client_assertion(self.settings, self.key, now))
-        reply = self.post(url, body, {"Content-Type": "application/x-www-form-urlencoded",
+        body = token_request(client_assertion(self.settings, self.key, now), self.scopes)
+        reply = self.http(url, body, {"Content-Type": "application/x-www-form-urlencoded",
                                       "Accept": "application/json"})
         if reply.status in (400, 401, 403):
             raise LtiError(
                 f"the platform refused the tool's token request (HTTP {reply.status}: "
                 f"{reply.message()}): the public key registered for client id "
                 f"{self.settings.client_id} (kid {self.settings.key_id}) must be the one of "
-                f"the private key in the credentials file, with the score scope granted")
+                f"the private key in the credentials file, with the scopes "
+                f"{' '.join(self.scopes)} granted")
         if reply.status != 200:
             raise LtiError(f"the token endpoint {url} failed (HTTP {reply.status}: "
                            f"{reply.message()})")
@@ -302,12 +328,11 @@ class PushResult:
     left: list = field(default_factory=list)
 
 
-def post_score(score, body, tokens, post):
-    """POST one score with the current token, once more with a new one if it had expired."""
-    url = require_https(scores_url(score.lineitem))
+def authorised(url, body, headers, tokens, http):
+    """The reply to a request made with the current token, once more with a new one on 401."""
+    url = require_https(url)
     for attempt in range(2):
-        reply = post(url, body, {"Content-Type": SCORE_TYPE, "Accept": "application/json",
-                                 "Authorization": f"Bearer {tokens.get()}"})
+        reply = http(url, body, {**headers, "Authorization": f"Bearer {tokens.get()}"})
         if reply.status != 401 or attempt:
             return reply
         tokens.invalidate()
@@ -327,7 +352,7 @@ def stop_reason(reply, score):
     return None
 
 
-def push(plan, tokens, ledger, post=http_post, clock=time.time):
+def push(plan, tokens, ledger, http=http_request, clock=time.time):
     """Send the plan's scores, recording each accepted one in the ledger at once.
 
     A refused score (an unknown user, HTTP 400, 404, 409 or 422) is listed and
@@ -343,7 +368,9 @@ def push(plan, tokens, ledger, post=http_post, clock=time.time):
         timestamp = utc_timestamp(clock())
         body = json.dumps({**score.payload, "timestamp": timestamp}).encode()
         try:
-            reply = post_score(score, body, tokens, post)
+            reply = authorised(scores_url(score.lineitem), body,
+                               {"Content-Type": SCORE_TYPE, "Accept": "application/json"},
+                               tokens, http)
             reason = None if 200 <= reply.status < 300 else stop_reason(reply, score)
         except LtiError as error:
             reason = str(error)
@@ -387,3 +414,66 @@ def dry_run(plan, clock=time.time):
                  f"{len(plan.unchanged)}, skipped {len(plan.skipped)}; nothing was sent")
     lines += [f"not sent: {s.student}, {s.assignment} ({s.reason})" for s in plan.skipped]
     return lines
+
+
+def get_pages(url, accept, tokens, http=http_request):
+    """The JSON documents of a paged container, following its Link rel="next" (LtiError on
+    any status but 200)."""
+    documents = []
+    while url and len(documents) < MAX_PAGES:
+        reply = authorised(url, None, {"Accept": accept}, tokens, http)
+        if reply.status != 200:
+            raise LtiError(f"GET {url} failed (HTTP {reply.status}: {reply.message()})")
+        documents.append(json.loads(reply.body))
+        url = reply.links.get("next")
+    return documents
+
+
+def lineitem_lines(pages):
+    """One line per line item of a line items container: its URL, maximum and label."""
+    return [f"{item['id']}\t{item.get('scoreMaximum', '')}\t{item.get('label', '')}"
+            for page in pages for item in page]
+
+
+def member_lines(pages):
+    """One line per learner of a membership container: user id, SIS id, email and name."""
+    return ["\t".join(str(m.get(k) or "") for k in ("user_id", "lis_person_sourcedid", "email",
+                                                     "name"))
+            for page in pages for m in page.get("members", [])
+            if LEARNER in m.get("roles", []) or "Learner" in m.get("roles", [])]
+
+
+def create_lineitems(url, wanted, tokens, http=http_request):
+    """Make a line item for each assignment the platform has none for, found by resourceId.
+
+    Args:
+        url: the course's line items URL.
+        wanted: [(assignment, label, maximum score)].
+        tokens: a TokenSource with the lineitem scope.
+    Returns:
+        [(assignment, line item URL, True if created now)], in the order of `wanted`.
+    Raises:
+        LtiError: the platform would not list or create them.
+    """
+    pages = get_pages(url, LINEITEMS_TYPE, tokens, http)
+    existing = {item.get("resourceId"): item["id"] for page in pages for item in page}
+    made = []
+    for assignment, label, maximum in wanted:
+        if assignment in existing:
+            made.append((assignment, existing[assignment], False))
+            continue
+        body = json.dumps({"label": label, "scoreMaximum": maximum,
+                           "resourceId": assignment}).encode()
+        reply = authorised(url, body, {"Content-Type": LINEITEM_TYPE,
+                                       "Accept": LINEITEM_TYPE}, tokens, http)
+        if reply.status not in (200, 201):
+            raise LtiError(f"the platform did not create a line item for {assignment} "
+                           f"(HTTP {reply.status}: {reply.message()})")
+        made.append((assignment, json.loads(reply.body)["id"], True))
+    return made
+
+
+def lineitem_config(made):
+    """The lms.toml lines that name each created or found line item."""
+    return [f"[assignments.{assignment}]  # {'created' if created else 'already there'}\n"
+            f"lineitem = \"{url}\"\n" for assignment, url, created in made]
