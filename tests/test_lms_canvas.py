@@ -139,3 +139,17 @@ def test_score_cells(cells, score):
                   float(cells[0]) if cells else None, 10.0)
     got = canvas.score_cell(grade)
     assert got == score, f"cell of {cells}: expected {score!r}, got {got!r}"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[canvs]\nmatch = 'ID'\n", "unknown section(s) ['canvs']"),
+    ("[canvas]\nmatch = 'Email'\n", "[canvas] match should be one of"),
+    ("[lti]\nclient_id = '1'\nkey_id = 'k'\n", "[lti]: missing token_url"),
+    ("[assignments]\n01_loss = '1201'\n", "[assignments] should hold one table per entry"),
+])
+def test_config_mistakes_are_named(tmp_path, text, message):
+    from autograder.lms.config import ConfigError
+    (tmp_path / "lms.toml").write_text(text)
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / "lms.toml", tmp_path)
+    assert message in str(raised.value), f"expected {message!r} in {raised.value}"

@@ -311,3 +311,9 @@ def test_lineitems_create_makes_only_the_missing_ones_and_prints_their_config(co
     status, lines = run_listing(course, capsys, "lineitems", url, "--create")
     assert len(platform.lineitems) == 3, f"a second --create made more: {platform.lineitems}"
     assert status == 0 and lines[3] == "[assignments.02_gradients]  # already there", lines
+
+
+def test_plain_http_to_another_host_is_refused():
+    with pytest.raises(lti.LtiError, match="must be https"):
+        lti.require_https("http://lms.example/login/oauth2/token")
+    assert lti.require_https("http://127.0.0.1:8000/t") == "http://127.0.0.1:8000/t"

@@ -51,10 +51,12 @@ def arguments(argv):
                       help="send every graded score again, even those the ledger has")
     send.add_argument("assignments", nargs="*")
     commands.add_parser("jwks", parents=[common], help="print the tool's public JWK")
-    for name, what in [("lineitems", "a course's line items URL (AGS)"),
-                       ("members", "a course's context memberships URL (NRPS)")]:
-        listing = commands.add_parser(name, parents=[common], help=f"list {what}")
-        listing.add_argument("url", help=what)
+    for name, what, url in [
+            ("lineitems", "list (or --create) a course's line items", "its line items URL (AGS)"),
+            ("members", "list a course's learners and their platform user ids",
+             "its context memberships URL (NRPS)")]:
+        listing = commands.add_parser(name, parents=[common], help=what)
+        listing.add_argument("url", help=url)
     lineitems = commands.choices["lineitems"]
     lineitems.add_argument("--create", nargs="*", metavar="ASSIGNMENT",
                            help="make the line items these assignments (default: those of "
