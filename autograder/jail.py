@@ -242,6 +242,16 @@ def first_child(pid, timeout=5.0):
         time.sleep(0.002)
 
 
+def wait_until_set_up(init_pid, timeout=10.0):
+    """Wait until the jail's init runs in the jail's own root; False if it never does.
+
+    Until then /proc/<init>/root may still be the host's root (or bwrap's staging root), and
+    nothing may be written through it. bwrap forks the jail's payload only after its last
+    pivot_root, so the init having a child is the sign that the root is final.
+    """
+    return first_child(init_pid, timeout=timeout) is not None
+
+
 def kill_namespace(member_pid, keep=()):
     """SIGKILL every process in the PID namespace of `member_pid`, except those in `keep`."""
     try:

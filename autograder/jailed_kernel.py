@@ -80,7 +80,7 @@ class JailedKernelManager(AsyncKernelManager):
                   preexec_fn=jail.preexec(self.limits, self.cgroup))
         await self.provisioner.launch_kernel(command, **kw)
         init = jail.first_child(self.provisioner.process.pid)
-        if init is None:
+        if init is None or not jail.wait_until_set_up(init):
             raise RuntimeError("the jail did not start (see the kernel's log)")
         root = f"/proc/{init}/root"
         self.left_out = jail.copy_into(source, root, workdir_name, submitted=self.submitted)

@@ -91,7 +91,8 @@ class JailedTemplate:
         self._exits, self._replies, self._lock = {}, [], threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
         self.init = jail.first_child(self.process.pid)
-        if self.init is None or self._reply().get("ready") is not True:
+        if self.init is None or not jail.wait_until_set_up(self.init) or \
+                self._reply().get("ready") is not True:
             self.close()
             raise TemplateUnavailable("the jailed kernel template did not start")
         self.root = f"/proc/{self.init}/root"

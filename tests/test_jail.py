@@ -46,6 +46,34 @@ def test_the_jail_command_binds_nothing_of_the_course(tmp_path):
     assert "--bind" not in args and "--unshare-all" in args and "--die-with-parent" in args
 
 
+def test_files_copied_into_a_new_jail_land_in_the_jail_not_on_the_host():
+    """Once wait_until_set_up returns, does /proc/<init>/root lead into the jail every time?
+
+    Before bwrap's last pivot_root that path is the host's root (or bwrap's staging root):
+    a scratch copy made too early would write the student's files onto the grading host.
+    """
+    landed_on_host, missing_in_jail = [], []
+    for attempt in range(30):
+        name = f"race-probe-{os.getpid()}-{attempt}"
+        payload = ["--", sys.executable, "-c",
+                   "import os, sys, time; time.sleep(0.3); "
+                   f"sys.exit(0 if os.path.isfile('{jail.HOME}/{name}/probe') else 3)"]
+        process = subprocess.Popen(jail.command(name, None, None, None) + payload,
+                                   preexec_fn=jail.preexec(jail.Limits()))
+        init = jail.first_child(process.pid)
+        assert init is not None and jail.wait_until_set_up(init)
+        try:
+            Path(f"/proc/{init}/root{jail.HOME}/{name}/probe").write_text("x")
+        except OSError:
+            missing_in_jail.append(attempt)
+        if Path(f"{jail.HOME}/{name}").exists():
+            landed_on_host.append(attempt)
+        if process.wait(timeout=30) != 0 and attempt not in missing_in_jail:
+            missing_in_jail.append(attempt)
+    assert not landed_on_host, f"copies on the host's {jail.HOME} at attempts {landed_on_host}"
+    assert not missing_in_jail, f"the jail did not see its file at attempts {missing_in_jail}"
+
+
 @pytest.fixture(scope="module")
 def small_class(tmp_path_factory):
     course = new_course(tmp_path_factory, "jail-switch")

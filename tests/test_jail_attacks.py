@@ -170,6 +170,11 @@ def tree_digest(root, parts=("autograder", "course", "source", "nbgrader_config.
     return digest.hexdigest()
 
 
+def host_files(folder):
+    """The files under `folder` on the host (the jail's paths must never reach it)."""
+    return sorted(str(p) for p in Path(folder).rglob("*")) if Path(folder).exists() else []
+
+
 class Listener:
     """A TCP listener on 127.0.0.1 that keeps whatever it receives."""
 
@@ -222,13 +227,18 @@ def attacked(request, tmp_path_factory):
     listener = Listener()
     write_class(course, listener.port)
     before = tree_digest(course)
+    host_home = host_files(jail.HOME)
     if request.param == "nbgrader":
         result = run_nbgrader(course, "autograde", A)
     else:
         result = subprocess.run([sys.executable, "-m", "autograder.classgrade", A,
                                  "--no-report"], cwd=course, env=tool_environment(course),
                                 capture_output=True, text=True)
-    assert "refusing" not in result.stdout + result.stderr
+    log = result.stdout + result.stderr
+    (course / "grading.log").write_text(log)
+    assert "refusing" not in log
+    assert "Removing failed" not in log, log[-4000:]
+    assert host_files(jail.HOME) == host_home, "files appeared in the host's " + jail.HOME
     return course, before, tree_digest(course), listener
 
 
