@@ -12,7 +12,7 @@ export JUPYTER_RUNTIME_DIR := $(SCRATCH)/runtime
 export IPYTHONDIR := $(SCRATCH)/ipython
 export MPLCONFIGDIR := $(SCRATCH)/matplotlib
 
-.PHONY: demo test build lab grade check clean-demo
+.PHONY: demo test build lab grade similarity check clean-demo
 
 # pip at -qq prints errors only: an editable install of a local folder would otherwise show
 # setuptools' notes about the editable mode (informational, nothing to act on).
@@ -48,6 +48,10 @@ build: $(VENV)/.installed
 # Grade every submission in submitted/ (A=<assignment id> for one assignment).
 grade: $(VENV)/.installed
 	$(PY) -m autograder.classgrade $(A)
+
+# Which students handed in the same answers (A=<assignment id>): reports/<id>/similarity/
+similarity: $(VENV)/.instructor
+	$(PY) -m autograder.similarity $(A)
 
 # Check your own copy of a notebook against the hidden checks: make check NB=path/to/nb.ipynb
 check: $(VENV)/.installed

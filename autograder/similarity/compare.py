@@ -43,7 +43,7 @@ class Settings:
         common_min: ... and so is one found in this many answers, whatever the class size.
     """
     noise: int = 12
-    min_tokens: int = 16
+    min_tokens: int = 24
     threshold: float = 0.6
     common_share: float = 0.1
     common_min: int = 4
@@ -84,6 +84,36 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Holdings:
+    """Which students hold which distinctive fingerprints of one function.
+
+    Attributes:
+        students: the students with an answer, in row order (list of str).
+        column: {fingerprint: column}, distinctive fingerprints only.
+        matrix: (S, F) bool, True where student s holds fingerprint f.
+    """
+    students: list
+    column: dict
+    matrix: np.ndarray = field(repr=False)
+
+    def group(self, shared):
+        """How many students hold at least half of the fingerprints in `shared` (int)."""
+        if not shared:
+            return 0
+        held = self.matrix[:, [self.column[h] for h in shared]].sum(axis=1)
+        return int(np.count_nonzero(2 * held >= len(shared)))
+
+    def pairs(self):
+        """Pairs (a, b), a < b, of students holding a fingerprint in common (set)."""
+        found = set()
+        for j in range(self.matrix.shape[1]):
+            rows = np.flatnonzero(self.matrix[:, j])
+            names = sorted(self.students[i] for i in rows)
+            found.update((a, b) for i, a in enumerate(names) for b in names[i + 1:])
+        return found
+
+
+@dataclass(frozen=True)
 class PairScore:
     """How alike two students' answers are, in one function or the whole notebook.
 
@@ -93,8 +123,8 @@ class PairScore:
         share_a, share_b: share of each one's distinctive tokens found in the other's answer.
         score: the mean of share_a and share_b, in [0, 1].
         tokens: distinctive tokens of the shorter of the two answers (int).
-        holders: how many students hold the code the two share (median over its
-            fingerprints, at least 2); the pair is judged on tokens / (holders - 1).
+        holders: how many students hold at least half of the code the two share (at
+            least 2); the pair is judged on tokens / (holders - 1).
         threshold: the score this pair needed to be flagged (nan where it cannot be judged).
         verdict: FLAGGED, NOT_FLAGGED, TOO_SHORT or TOO_COMMON.
     """
@@ -218,9 +248,9 @@ def fingerprint_function(function, sources, scaffold, settings):
         settings: Settings.
 
     Returns:
-        (answers, count, held): {student: Answer} for the students who wrote code beyond
-        the scaffold, the number of answers that makes a fingerprint common, and
-        {fingerprint: number of answers holding it} (Counter).
+        (answers, count, holdings): {student: Answer} for the students who wrote code
+        beyond the scaffold, the number of answers that makes a fingerprint common, and
+        the Holdings of the distinctive fingerprints.
     """
     released = fingerprint(scaffold, settings.noise)
     own, written = {}, {}
@@ -240,24 +270,20 @@ def fingerprint_function(function, sources, scaffold, settings):
         answers[student] = Answer(student, function, sources[student], print_.filtered_code,
                                   int(written[student].sum()), int(mask.sum()), mask,
                                   without(print_, common))
-    return answers, count, held
+    return answers, count, holdings(answers)
 
 
-def candidate_pairs(answers):
-    """Pairs of students whose answers share at least one distinctive fingerprint.
-
-    Args:
-        answers: {student: Answer} for one function.
-
-    Returns:
-        set of (a, b) with a < b.
-    """
-    holders = defaultdict(list)
-    for student, answer in answers.items():
-        for h in answer.fingerprint.hashes:
-            holders[h].append(student)
-    return {(a, b) if a < b else (b, a)
-            for group in holders.values() for i, a in enumerate(group) for b in group[i + 1:]}
+def holdings(answers):
+    """Holdings of the distinctive fingerprints of {student: Answer}."""
+    students = sorted(answers)
+    column = {}
+    for student in students:
+        for h in answers[student].fingerprint.hashes:
+            column.setdefault(h, len(column))
+    matrix = np.zeros((len(students), len(column)), dtype=bool)
+    for row, student in enumerate(students):
+        matrix[row, [column[h] for h in answers[student].fingerprint.hashes]] = True
+    return Holdings(students, column, matrix)
 
 
 def verdict(tokens, distinctive, holders, score, settings):
@@ -279,17 +305,16 @@ def verdict(tokens, distinctive, holders, score, settings):
     return (FLAGGED if score >= threshold else NOT_FLAGGED), threshold
 
 
-def shared_code(answer_a, answer_b, held):
+def shared_code(answer_a, answer_b, holdings):
     """(share_a, share_b, holders) of two answers to one function.
 
     share_x is the share of x's distinctive tokens covered by fingerprints the two share;
-    holders the median number of answers holding those fingerprints (int, at least 2).
+    holders the number of students holding at least half of those (int, at least 2).
     """
     shared = answer_a.fingerprint.hashes & answer_b.fingerprint.hashes
     share_a, share_b = (float((covered(x.fingerprint, shared) & x.mask).sum()) /
                         max(x.distinctive, 1) for x in (answer_a, answer_b))
-    holders = int(round(np.median([held[h] for h in shared]))) if shared else 2
-    return share_a, share_b, max(2, holders)
+    return share_a, share_b, max(2, holdings.group(shared))
 
 
 def shared_slices(answer_a, answer_b):
@@ -298,13 +323,13 @@ def shared_slices(answer_a, answer_b):
     return tuple(slices) if overlap else ()
 
 
-def score_pair(function, answer_a, answer_b, held, settings):
+def score_pair(function, answer_a, answer_b, holdings, settings):
     """PairScore of two Answers to one function (a's student sorts first).
 
     Args:
-        held: {fingerprint: answers holding it} for the function.
+        holdings: the function's Holdings.
     """
-    share_a, share_b, holders = shared_code(answer_a, answer_b, held)
+    share_a, share_b, holders = shared_code(answer_a, answer_b, holdings)
     score = (share_a + share_b) / 2
     shorter = min((answer_a, answer_b), key=lambda x: x.distinctive)
     verdict_, threshold = verdict(min(answer_a.tokens, answer_b.tokens), shorter.distinctive,
@@ -367,12 +392,12 @@ def compare_class(class_answers, settings=Settings()):
     for function in class_answers.functions:
         sources = {s: class_answers.answers[s][function] for s in students
                    if function in class_answers.answers[s]}
-        found, count, held = fingerprint_function(function, sources,
-                                                  class_answers.scaffold[function], settings)
+        found, count, holders = fingerprint_function(function, sources,
+                                                     class_answers.scaffold[function], settings)
         answers.update({(s, function): answer for s, answer in found.items()})
         summaries.append(summarise(function, found, count, settings))
-        scored = [score_pair(function, found[a], found[b], held, settings)
-                  for a, b in sorted(candidate_pairs(found))]
+        scored = [score_pair(function, found[a], found[b], holders, settings)
+                  for a, b in sorted(holders.pairs())]
         pairs[function] = sorted([p for p in scored if p.score > 0], key=lambda p: -p.score)
         for pair in pairs[function]:
             by_students[pair.a, pair.b].append(pair)

@@ -5,6 +5,7 @@ their scores and verdicts, functions.csv what each function's answers allow to j
 pairs/<a>--<b>.html shows a flagged pair's answers side by side with the shared code
 marked, and heatmap.png the notebook scores of the whole class.
 """
+import ast
 import csv
 import html
 import math
@@ -23,12 +24,13 @@ FUNCTION_COLUMNS = ["function", "answered", "median_tokens", "common_count", "la
 LIMITS = """\
 - Tokens are those of copydetect's normalised code: every name is one `V`, strings are `S`,
   comments and whitespace are dropped; keywords, operators and numbers are kept.
-- An answer with fewer than {min_tokens} distinctive tokens (beyond the released scaffold and
-  the code many students share) is too short to judge: the same line written twice is not
-  evidence. Such pairs are listed as "cannot judge", never flagged.
-- Code found in {common_share:.0%} of the answers to a function, or in {common_min} or more,
-  counts as common and is left out. A group that large sharing one answer is therefore not
-  seen, and in a small class a few students sharing an answer may hide one another.
+- An answer with fewer than {min_tokens} tokens outside the released scaffold is too short to
+  judge: the same short line written twice is not evidence.
+- Code found in {common_share:.0%} of the answers to a function, or in {common_min} or more, is
+  common and left out; a pair is judged only if the shorter answer keeps {min_tokens}
+  distinctive tokens for each student beyond the first who holds most of the code the two
+  share. So a large group sharing one answer is not flagged (see `largest_group` in
+  functions.csv), and in a small class a few students sharing an answer hide one another.
 - Renamed variables, moved statements and changed comments are seen through; copies rewritten
   statement by statement (another loop, other library calls) are not.
 - Two students who took their answer from the same outside source look like a copy of each
@@ -70,15 +72,15 @@ def markdown_table(columns, rows):
 def cannot_judge_lines(similarity):
     """One line (str) per function whose answers cannot all be judged, saying how many and why."""
     lines = []
-    for summary in similarity.summaries:
-        if summary.answered == 0:
-            lines.append(f"- `{summary.function}`: nobody answered it.")
-        elif summary.too_short or summary.too_common:
-            lines.append(
-                f"- `{summary.function}`: {summary.too_short} of {summary.answered} answers too "
-                f"short (median {summary.median_tokens} tokens), {summary.too_common} mostly "
-                f"code shared by {summary.common_count}+ students; the most frequent answer is "
-                f"handed in by {summary.largest_group}.")
+    for s in similarity.summaries:
+        reasons = [f"{s.too_short} too short (median {s.median_tokens} tokens)"] * bool(s.too_short)
+        reasons += [f"{s.too_common} mostly code {s.common_count}+ students share"] * bool(
+            s.too_common)
+        if s.answered == 0:
+            lines.append(f"- `{s.function}`: nobody answered it.")
+        elif reasons:
+            lines.append(f"- `{s.function}`: of {s.answered} answers, {' and '.join(reasons)}; "
+                         f"the most frequent answer is handed in by {s.largest_group}.")
     return lines
 
 
@@ -107,12 +109,32 @@ def markdown(similarity, listed):
     return "\n".join(parts)
 
 
+def body_start(source):
+    """Index in `source` where its first function's body begins, past its docstring (int)."""
+    try:
+        function = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
+    except (SyntaxError, StopIteration):
+        return 0
+    first = function.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and \
+            isinstance(first.value.value, str):
+        line, column = first.end_lineno, first.end_col_offset
+    else:
+        line, column = first.lineno, first.col_offset
+    lines = source.splitlines(keepends=True)
+    return sum(len(text) for text in lines[:line - 1]) + column
+
+
 def highlighted(source, slices):
-    """HTML of `source` with the (2, M) [start, end) `slices` marked as shared (str)."""
-    if len(slices) == 0 or np.size(slices) == 0:
+    """HTML of `source` with the (2, M) [start, end) `slices` marked, past the docstring (str)."""
+    start = body_start(source)
+    if np.size(slices) == 0:
         return html.escape(source)
-    marked, _ = highlight_overlap(source, np.asarray(slices), "<mark>", "</mark>",
-                                  escape_html=True)
+    slices = np.asarray(slices)
+    slices = np.maximum(slices[:, slices[1] > start], start)
+    if slices.shape[1] == 0:
+        return html.escape(source)
+    marked, _ = highlight_overlap(source, slices, "<mark>", "</mark>", escape_html=True)
     return marked
 
 
@@ -178,6 +200,7 @@ def heatmap(similarity, path):
         ax.set_xticks(range(len(order)), order, rotation=90, fontsize=7)
         ax.set_yticks(range(len(order)), order, fontsize=7)
     ax.set_title(f"{similarity.assignment}: similarity of every pair of notebooks")
+    ax.set_xlabel("red rings: pairs flagged in a function or in the notebook")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
 
