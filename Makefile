@@ -14,23 +14,29 @@ export MPLCONFIGDIR := $(SCRATCH)/matplotlib
 
 .PHONY: demo test build lab grade similarity check clean-demo
 
-# pip at -qq prints errors only: an editable install of a local folder would otherwise show
-# setuptools' notes about the editable mode (informational, nothing to act on).
+# Installs go through uv (fetched by pip into the venv): the same pinned versions as pip
+# would take, in about a tenth of the time. Where uv cannot be had, pip installs instead
+# (at -qq it prints errors only, not setuptools' notes about editable installs).
 PIP := $(PY) -m pip --disable-pip-version-check --quiet --quiet
+INSTALL = if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install --quiet --python $(PY) $(1); \
+	else $(PIP) install $(1); fi
+
+INSTRUCTOR_TOOLS := -e ".[instructor]"
+EVERYTHING := -e ".[instructor,test,cluster,browser,lms]"
 
 $(PY):
 	@echo "creating $(VENV) (once)"
 	@python3 -m venv $(VENV)
-	@$(PIP) install "pip>=23"
+	@$(PIP) install uv || echo "uv unavailable: installing with pip"
 
 # The demo needs the instructor's tools only; the tests need every extra.
 $(VENV)/.instructor: pyproject.toml | $(PY)
 	@echo "installing the instructor's tools into $(VENV)"
-	@$(PIP) install -e ".[instructor]"
+	@$(call INSTALL,$(INSTRUCTOR_TOOLS))
 	@touch $@
 
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install -e ".[instructor,test,cluster,browser,lms]"
+	@$(call INSTALL,$(EVERYTHING))
 	touch $@ $(VENV)/.instructor
 
 # The scratch folders exist before IPython or matplotlib looks for them.
