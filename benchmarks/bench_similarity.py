@@ -73,7 +73,8 @@ def synthetic_class(students, rng):
     groups = {}
     for i in range(honest, students):
         original = f"student{rng.integers(honest):03d}"
-        answers[f"student{i:03d}"] = {name: renamed(cell) for name, cell in answers[original].items()}
+        answers[f"student{i:03d}"] = {name: renamed(cell)
+                                      for name, cell in answers[original].items()}
         groups.setdefault(original, [original]).append(f"student{i:03d}")
     planted = {(a, b) for group in groups.values() for a in group for b in group if a < b}
     return answers, planted
@@ -135,7 +136,8 @@ def main(argv=None):
         for n in sizes:
             r = run(n, rng, scratch)
             growth = (f"{r['total'] / previous['total']:>7.2f} "
-                      f"{r['pairs'] / previous['pairs']:>9.2f}" if previous else f"{'-':>7} {'-':>9}")
+                      f"{r['pairs'] / previous['pairs']:>9.2f}"
+                      if previous else f"{'-':>7} {'-':>9}")
             print(f"{n:>5} {n * (n - 1) // 2:>7} {r['sharing']:>8} {r['read']:>6.2f} "
                   f"{r['compare']:>8.2f} {r['fingerprints']:>7.2f} {r['pairs']:>8.2f} "
                   f"{r['report']:>7.2f} {r['total']:>6.2f} {growth}  "

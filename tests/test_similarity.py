@@ -234,7 +234,8 @@ VARIANTS = {
             db = dZ.sum(axis=0, keepdims=True).reshape(-1)
             """,
         "mlp_forward": """
-            layers = [(params["W%d" % i], params["b%d" % i]) for i in range(1, len(params) // 2 + 1)]
+            layers = [(params["W%d" % i], params["b%d" % i])
+                      for i in range(1, len(params) // 2 + 1)]
             cache = []
             current = X
             for W_i, b_i in layers:
@@ -445,12 +446,14 @@ def test_every_variant_is_a_correct_answer():
         got = namespace(variant(MLP, MOVED_A if name == "moved" else VARIANTS[name]))
         y_hat, cache = got["mlp_forward"](X, params)
         assert np.allclose(y_hat, expected["mlp_forward"](X, params)[0]), f"{name}: mlp_forward"
-        grads = got["mlp_backward"](y, expected["mlp_forward"](X, params)[1])
-        for key, value in expected["mlp_backward"](y, expected["mlp_forward"](X, params)[1]).items():
+        forward_cache = expected["mlp_forward"](X, params)[1]
+        grads = got["mlp_backward"](y, forward_cache)
+        for key, value in expected["mlp_backward"](y, forward_cache).items():
             assert np.allclose(grads[key], value), f"{name}: mlp_backward {key}"
         dX, dW, db = got["linear_backward"](X[:, :2], (X, params["W1"][:, :2], params["b1"][:2]))
         want = expected["linear_backward"](X[:, :2], (X, params["W1"][:, :2], params["b1"][:2]))
-        assert all(np.allclose(g, w) for g, w in zip((dX, dW, db), want)), f"{name}: linear_backward"
+        assert all(np.allclose(g, w) for g, w in zip((dX, dW, db), want)), (
+            f"{name}: linear_backward gave {(dX, dW, db)}, expected {want}")
         trained = [f["train_mlp"](X, y, [3, 4, 1], 0.5, 3, 4, np.random.default_rng(2))
                    for f in (got, expected)]
         assert np.allclose(trained[0][1], trained[1][1]), f"{name}: train_mlp losses {trained}"
@@ -531,7 +534,8 @@ def activations_class(students=8, unusual=()):
 def test_a_class_writing_the_one_liners_the_same_way_is_not_flagged(tmp_path):
     root = write_class(tmp_path, ACTIVATIONS, activations_class())
     similarity = compare_class(load_class(root, ACTIVATIONS))
-    assert similarity.flagged_pairs() == {}, f"expected nothing flagged, got {similarity.flagged_pairs()}"
+    flagged = similarity.flagged_pairs()
+    assert flagged == {}, f"expected nothing flagged, got {flagged}"
     for summary in similarity.summaries:
         if summary.function != "layer_gradient_norms":
             assert summary.answered == 8 and summary.too_short + summary.too_common == 8, summary
@@ -560,7 +564,8 @@ def test_the_report_files(mlp, tmp_path):
     _, similarity = mlp
     folder = write_report(similarity, tmp_path / "similarity", top=3)
     rows = list(csv.DictReader(open(folder / "pairs.csv", encoding="utf-8")))
-    flagged = {(r["scope"], r["student_a"], r["student_b"]) for r in rows if r["verdict"] == FLAGGED}
+    flagged = {(r["scope"], r["student_a"], r["student_b"]) for r in rows
+               if r["verdict"] == FLAGGED}
     assert ("mlp_backward", "copy_one_function", "honest_c") in flagged, flagged
     assert {r["scope"] for r in rows} >= {NOTEBOOK, *LONG}, {r["scope"] for r in rows}
     pages = sorted(p.name for p in (folder / "pairs").glob("*.html"))
@@ -599,3 +604,12 @@ def test_answers_are_the_solution_cells_by_function_and_bad_notebooks_are_named(
     assert sorted(answers.unreadable) == ["broken", "empty"], answers.unreadable
     assert answers.answers["other_name"]["train_mlp"] == solution(MLP)["train_mlp"]
     assert all("# Tests for" not in src for src in answers.answers["other_name"].values())
+
+
+def test_a_class_handing_in_the_release_compares_nothing_and_says_so(tmp_path):
+    root = write_class(tmp_path, MLP, {"first": {}, "second": {}, "third": {}})
+    similarity = compare_class(load_class(root, MLP))
+    assert all(not pairs for pairs in similarity.pairs.values()), similarity.pairs
+    assert [s.answered for s in similarity.summaries] == [0] * len(released_cells(MLP))
+    text = (write_report(similarity, tmp_path / "out") / "report.md").read_text()
+    assert "`train_mlp`: nobody answered it." in text, text

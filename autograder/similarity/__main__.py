@@ -15,14 +15,17 @@ from autograder.similarity.report import write_report
 def parse(argv):
     """The command line's options (argparse.Namespace)."""
     defaults = Settings()
-    parser = argparse.ArgumentParser(prog="python -m autograder.similarity",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.similarity",
+        description="Compare the answers of every pair of students to an assignment and write "
+                    "reports/<assignment>/similarity/.")
     parser.add_argument("assignment", help="assignment id, e.g. 04_deep_mlp")
     parser.add_argument("--threshold", type=float, default=defaults.threshold,
                         help="score that flags two long answers; shorter ones need more "
                              f"(default {defaults.threshold})")
     parser.add_argument("--min-tokens", type=int, default=defaults.min_tokens,
-                        help="distinctive tokens an answer needs to be judged "
+                        help="tokens an answer needs to be judged, and distinctive tokens "
+                             "per student holding the shared code "
                              f"(default {defaults.min_tokens})")
     parser.add_argument("--top", type=int, default=10,
                         help="pairs listed per function besides the flagged ones (default 10)")

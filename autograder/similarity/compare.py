@@ -39,8 +39,8 @@ class Settings:
             a pair is judged only if the shorter answer has this many distinctive tokens
             for each student beyond the first who holds the code the two share.
         threshold: the score that flags two very long answers; shorter ones need more.
-        common_share: a fingerprint found in this share of the answers is common ...
-        common_min: ... and so is one found in this many answers, whatever the class size.
+        common_share: a fingerprint found in at least this share of the answers is common,
+        common_min: ... if it is found in at least this many answers too.
     """
     noise: int = 12
     min_tokens: int = 24

@@ -26,12 +26,13 @@ LIMITS = """\
   comments and whitespace are dropped; keywords, operators and numbers are kept.
 - An answer with fewer than {min_tokens} tokens outside the released scaffold is too short to
   judge: the same short line written twice is not evidence.
-- Code found in {common_share:.0%} of the answers to a function, or in {common_min} or more, is
-  common and left out; a pair is judged only if the shorter answer keeps {min_tokens}
-  distinctive tokens for each student beyond the first who holds most of the code the two
-  share. So a large group sharing one answer is not flagged (see `largest_group` in
+- Code found in at least {common_share:.0%} of the answers to a function (and in at least
+  {common_min}) is common and left out; a pair is judged only if the shorter answer keeps
+  {min_tokens} distinctive tokens for each student beyond the first who holds most of the code
+  the two share. So a large group sharing one answer is not flagged (see `largest_group` in
   functions.csv), and in a small class a few students sharing an answer hide one another.
-- Renamed variables, moved statements and changed comments are seen through; copies rewritten
+- Only the answer cells are read: code written in other cells is not compared. Renamed
+  variables, moved statements and changed comments are seen through; copies rewritten
   statement by statement (another loop, other library calls) are not.
 - Two students who took their answer from the same outside source look like a copy of each
   other. A flagged pair is a reason to read both answers, not a finding.
@@ -160,12 +161,12 @@ def pair_page(similarity, a, b):
     for pair in scoped:
         answer_a, answer_b = similarity.answers[a, pair.scope], similarity.answers[b, pair.scope]
         slices_a, slices_b = shared_slices(answer_a, answer_b) or ((), ())
+        columns = "".join(f"<div><h3>{html.escape(x.student)}</h3><pre>"
+                          f"{highlighted(x.source, marks)}</pre></div>"
+                          for x, marks in ((answer_a, slices_a), (answer_b, slices_b)))
         sections.append(
             f"<h2>{html.escape(pair.scope)}: score {pair.score:.2f} ({html.escape(pair.verdict)}"
-            f", {pair.tokens} tokens)</h2><div class='pair'>"
-            f"<div><h3>{html.escape(a)}</h3><pre>{highlighted(answer_a.source, slices_a)}</pre></div>"
-            f"<div><h3>{html.escape(b)}</h3><pre>{highlighted(answer_b.source, slices_b)}</pre></div>"
-            "</div>")
+            f", {pair.tokens} tokens)</h2><div class='pair'>{columns}</div>")
     title = html.escape(f"{similarity.assignment}: {a} and {b}")
     return PAGE.format(title=title, sections="\n".join(sections))
 
