@@ -15,10 +15,13 @@ export MPLCONFIGDIR := $(SCRATCH)/matplotlib
 .PHONY: demo test build lab grade similarity check clean-demo
 
 # Installs go through uv (fetched by pip into the venv): the same pinned versions as pip
-# would take, in about a tenth of the time. Where uv cannot be had, pip installs instead
-# (at -qq it prints errors only, not setuptools' notes about editable installs).
+# would take, in a fraction of the time. Bytecode is compiled at install time, as pip does:
+# a jailed kernel sees the venv read-only and would otherwise compile every module it imports.
+# Where uv cannot be had, pip installs instead (at -qq it prints errors only, not setuptools'
+# notes about editable installs).
 PIP := $(PY) -m pip --disable-pip-version-check --quiet --quiet
-INSTALL = if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install --quiet --python $(PY) $(1); \
+INSTALL = if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install --quiet --compile-bytecode \
+	--python $(PY) $(1); \
 	else $(PIP) install $(1); fi
 
 INSTRUCTOR_TOOLS := -e ".[instructor]"
