@@ -46,13 +46,13 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 demo: $(VENV)/.instructor
 	@mkdir -p $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR) $(IPYTHONDIR) \
 		$(MPLCONFIGDIR)
-	@$(PY) -m autograder.demo
+	@$(PY) -m autograder.apps.demo
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
 build: $(VENV)/.installed
-	$(PY) -m autograder.build
+	$(PY) -m autograder.apps.build
 
 # Grade every submission in submitted/ (A=<assignment id> for one assignment).
 grade: $(VENV)/.installed

@@ -7,6 +7,8 @@ import os
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
+import sys
+
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -15,6 +17,10 @@ COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(
     p for p in [COURSE_ROOT, *os.environ.get("PYTHONPATH", "").split(os.pathsep)] if p))
 os.environ.setdefault("MPLBACKEND", "Agg")
+if COURSE_ROOT not in sys.path:
+    sys.path.insert(0, COURSE_ROOT)
+
+from autograder import limits  # noqa: E402 - every limit below is set once, in autograder/limits.py
 
 c.CourseDirectory.course_id = "nn-from-scratch"
 
@@ -22,7 +28,7 @@ c.CourseDirectory.course_id = "nn-from-scratch"
 c.GenerateAssignment.force = True
 
 # A cell that loops forever is interrupted; later cells still run.
-c.Execute.timeout = 60
+c.Execute.timeout = limits.CELL_SECONDS
 c.Execute.interrupt_on_timeout = True
 
 # A deleted or de-tagged test cell is put back and graded, instead of silently scoring nothing.
@@ -36,33 +42,28 @@ c.IgnorePattern.pattern = r"[\s\S]*"
 # Feedback shows each check's message, never the hidden tests' source.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 
-# --- Resilient grading (autograder/faults.py, autograder/integrity.py, autograder/cheats.py) ---
+# --- Resilient grading (autograder/pipeline/resilient_execute.py, autograder/pipeline/inspect_submission.py, autograder/pipeline/tamper_scan.py) ---
 # Plain `nbgrader autograde` and `python -m autograder.classgrade` share this pipeline:
 # the submission's structure is recorded before nbgrader repairs it; tampering in the cells
 # a student can edit is neutralised; a dead kernel is restarted and the earlier cells are
 # replayed; the kernel has a memory limit; a graded test cell gets its hidden checks' time.
-import sys  # noqa: E402
-
-if COURSE_ROOT not in sys.path:
-    sys.path.insert(0, COURSE_ROOT)
-
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,  # noqa: E402
                                     DeduplicateIds, IgnorePattern, LimitOutput,
                                     OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from autograder.faults import ResilientExecute  # noqa: E402
-from autograder.integrity import InspectSubmission  # noqa: E402
-from autograder.require_jail import RequireJail  # noqa: E402
+from autograder.pipeline.resilient_execute import ResilientExecute  # noqa: E402
+from autograder.pipeline.inspect_submission import InspectSubmission  # noqa: E402
+from autograder.pipeline.require_jail import RequireJail  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = [RequireJail, InspectSubmission, ClearOutput, DeduplicateIds,
                                       OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [ResilientExecute, IgnorePattern,
                                        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                        AssignLatePenalties, CheckCellMetadata]
-c.ResilientExecute.memory_limit_mb = 4096
-c.ResilientExecute.max_kernel_restarts = 20
+c.ResilientExecute.memory_limit_mb = limits.MEMORY_MB
+c.ResilientExecute.max_kernel_restarts = limits.KERNEL_RESTARTS
 
 # `nbgrader export` adds grading_status, note and flags columns: a notebook that could not be
 # graded, or a student who submitted nothing, is no longer indistinguishable from a zero.
-c.ExportApp.plugin_class = "autograder.export.StatusCsvExportPlugin"
+c.ExportApp.plugin_class = "autograder.pipeline.status_export.StatusCsvExportPlugin"

@@ -1,7 +1,5 @@
 """The class report of one assignment, from the gradebook and the autograded notebooks.
 
-    python -m autograder.report <assignment> [--db-url URL]
-
 Writes reports/<id>/:
 - histogram.png: the autograded scores of the class;
 - misconceptions.csv / .md: the most common failed checks, named by the check
@@ -10,13 +8,15 @@ Writes reports/<id>/:
 - students.csv: per student the score, the state (graded / failed / error,
   from reports/<id>/status/), the reason, and what was flagged.
 """
-import argparse
 import csv
-import json
 from collections import Counter
 from pathlib import Path
 
-from autograder.jobs import db_url_of, read_status
+from matplotlib.figure import Figure
+
+from autograder import gradebook, status as status_record
+from autograder.course import db_url_of
+from autograder.status import check_records
 
 KIND_LABELS = {
     "not attempted": "{f} is not implemented",
@@ -35,15 +35,6 @@ def misconception(record):
         f=record["function"])
 
 
-def check_records(notebook_path):
-    """The hidden checks' records (CheckRecord dicts) of an autograded notebook."""
-    try:
-        notebook = json.loads(Path(notebook_path).read_text())
-    except (OSError, ValueError):
-        return []
-    return notebook.get("metadata", {}).get("autograder", {}).get("checks", [])
-
-
 def failed_checks(notebook_path):
     """{grade_id: message} of the test cells whose hidden checks failed."""
     failures = {}
@@ -55,16 +46,11 @@ def failed_checks(notebook_path):
 
 def class_scores(root, assignment, db_url=None):
     """{student: (score or None, max_score)} of the autograded cells, from the gradebook."""
-    from nbgrader.api import Gradebook
     scores = {}
-    with Gradebook(db_url_of(root, db_url)) as gradebook:
-        for submission in gradebook.assignment_submissions(assignment):
-            grades = [g for nb in submission.notebooks for g in nb.grades
-                      if g.cell.cell_type == "code"]
-            values = [g.score if g.auto_score is not None or g.manual_score is not None
-                      else None for g in grades]
-            total = None if any(v is None for v in values) else sum(values)
-            scores[submission.student.id] = (total, sum(g.max_score for g in grades))
+    for student, cells in gradebook.class_cells(db_url_of(root, db_url), assignment).items():
+        values = [score for score, _ in cells.values()]
+        total = None if any(v is None for v in values) else sum(values)
+        scores[student] = (total, sum(best for _, best in cells.values()))
     return scores
 
 
@@ -82,11 +68,8 @@ def misconceptions(root, assignment, students):
 
 def histogram(scores, best, path, title):
     """Write a PNG histogram of `scores` (out of `best`) to `path`."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, ax = plt.subplots(figsize=(6, 3.5))
+    figure = Figure(figsize=(6, 3.5))
+    ax = figure.subplots()
     bins = [x - 0.25 for x in range(int(best) + 2)] if best else 10
     ax.hist(scores, bins=bins, color="#4c72b0", edgecolor="white")
     ax.set_xlabel(f"autograded score (out of {best:g})")
@@ -94,7 +77,6 @@ def histogram(scores, best, path, title):
     ax.set_title(title)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
-    plt.close(figure)
 
 
 def write_reports(root, assignment, db_url=None):
@@ -127,28 +109,14 @@ def _write_students(root, assignment, scores, path):
         writer.writerow(["student", "state", "score", "max_score", "reason", "cheating",
                          "faults", "notes"])
         for student, (score, best) in sorted(scores.items()):
-            status = read_status(root, assignment, student) or {}
+            status = status_record.read(root, assignment, student) or {}
             state = status.get("state") or ("graded" if score is not None else "ungraded")
             reason = (status.get("reason") or "").strip().splitlines()
-            cheats = [f"{c['cell']}: {c['message']}" for c in status.get("cheats", [])
-                      if c.get("kind") != "flagged"]
+            cheats = [f"{c['cell']}: {c['message']}" for c in
+                      status_record.reported_cheats(status)]
             faults = [f"{f['cell']}: {f['kind']}" for f in status.get("faults", [])]
             notes = status.get("notes", []) + [i["message"] for i in
                                                status.get("integrity", [])]
             writer.writerow([student, state, "" if score is None else f"{score:g}",
                              f"{best:g}", reason[-1] if reason else "", "; ".join(cheats),
                              "; ".join(faults), "; ".join(notes)])
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("assignment")
-    parser.add_argument("--db-url", default=None)
-    parser.add_argument("--root", default=".")
-    args = parser.parse_args(argv)
-    folder = write_reports(Path(args.root).resolve(), args.assignment, args.db_url)
-    print(f"report written to {folder}")
-
-
-if __name__ == "__main__":
-    main()

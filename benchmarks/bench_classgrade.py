@@ -11,7 +11,7 @@ one with the class command (jailed) and one with the class command and
 times, the speedup of the class command over plain nbgrader, the jail's cost per
 notebook (jailed against --no-jail, in this same run) and the overhead per
 notebook beyond its cells' own execution time (job wall time minus the seconds
-spent in cells, as recorded by autograder.faults).
+spent in cells, as recorded by autograder.pipeline.resilient_execute).
 """
 import argparse
 import os
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.build import assignments  # noqa: E402
-from autograder.synthetic import copy_course, write_class  # noqa: E402
+from autograder.course import assignments  # noqa: E402
+from autograder.fakes import copy_course, write_class  # noqa: E402
 
 MIX = ["perfect", "buggy", "untouched", "exits", "cheats_numpy", "perfect", "buggy",
        "exits_at_top", "cheats_grader", "memory_bomb", "perfect", "deletes_test"]
@@ -61,7 +61,7 @@ def main(argv=None):
         write_class(base, assignment, {f"s{i:03d}": MIX[i % len(MIX)]
                                        for i in range(args.students)})
     subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
-                    "from autograder.classgrade import ensure_assignment; "
+                    "from autograder.gradebook import ensure_assignment; "
                     f"[ensure_assignment(Path('{base}'), a) for a in {ids!r}]"],
                    cwd=base, env=env, check=True)
     plain, ours, unjailed = scratch / "plain", scratch / "ours", scratch / "unjailed"
@@ -91,7 +91,7 @@ def main(argv=None):
     unjailed_seconds = classgrade(unjailed, "--no-jail")
 
     sys.path.insert(0, str(ours))
-    from autograder.jobs import read_status
+    from autograder.status import read as read_status
     overheads, executions = [], []
     for assignment in ids:
         for i in range(args.students):
@@ -104,8 +104,8 @@ def main(argv=None):
                     if not a.get(key) == b.get(key) == c.get(key))
     notebooks = args.students * len(ids)
     print(f"plain nbgrader autograde (sequential, jailed): {plain_seconds:7.1f} s")
-    print(f"autograder.classgrade --workers {args.workers} (jailed):   {ours_seconds:7.1f} s")
-    print(f"autograder.classgrade --workers {args.workers} --no-jail:  {unjailed_seconds:7.1f} s")
+    print(f"autograder.apps.classgrade --workers {args.workers} (jailed):   {ours_seconds:7.1f} s")
+    print(f"autograder.apps.classgrade --workers {args.workers} --no-jail:  {unjailed_seconds:7.1f} s")
     print(f"speedup over plain nbgrader: {plain_seconds / ours_seconds:.2f}x  (target >= 2x)")
     print(f"the jail's cost: {(ours_seconds - unjailed_seconds) / notebooks:+.2f} s per notebook "
           f"(jailed / --no-jail wall time: {ours_seconds / unjailed_seconds:.2f}x)")

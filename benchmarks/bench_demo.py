@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PHASES = ("install", "build", "grade", "feedback", "export")
 RUN_DEMO = """
 import json, sys
-from autograder.demo import prepare_environment, run
-from autograder.build import assignments
+from autograder.apps.demo import prepare_environment, run
+from autograder.course import assignments
 from rich.console import Console
 prepare_environment()
 seconds, statuses = run(assignments(), console=Console(file=sys.stderr))

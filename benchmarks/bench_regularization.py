@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.pop("NBGRADER_EXECUTION", None)
 
-from autograder.build import toolkit_source  # noqa: E402
+from autograder.builder import toolkit_source  # noqa: E402
 from autograder.reference import regularization as ref  # noqa: E402
 from course.data import digits  # noqa: E402
 from course.widgets.regularization import regularization_explorer  # noqa: E402

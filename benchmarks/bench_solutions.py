@@ -15,7 +15,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.build import assignments, execute, solution_notebook  # noqa: E402
+from autograder.course import assignments  # noqa: E402
+from autograder.builder import execute, solution_notebook  # noqa: E402
 
 NOTEBOOK_GOAL_SECONDS = 20.0
 COURSE_GOAL_SECONDS = 90.0

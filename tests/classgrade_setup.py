@@ -1,8 +1,8 @@
-"""One class, graded once per test session by `autograder.classgrade`, shared by the tests.
+"""One class, graded once per test session by `autograder.apps.classgrade`, shared by the tests.
 
 Imported (not a conftest): the first test that asks for `graded_class()` builds a
 temporary copy of the course, writes real submissions made from release/01_loss
-and source/01_loss (autograder.synthetic) and grades them with two workers.
+and source/01_loss (autograder.fakes) and grades them with two workers.
 """
 import functools
 import os
@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.synthetic import copy_course, write_class, write_submission
+from autograder.fakes import copy_course, write_class, write_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "01_loss"
@@ -32,7 +32,7 @@ def course_copy(prefix="classgrade-"):
 @functools.lru_cache(maxsize=None)
 def graded_class():
     """(course root, {student: status}) of the shared class, graded once."""
-    from autograder.classgrade import grade_class
+    from autograder.class_grading import grade_class
     root = course_copy()
     write_class(root, ASSIGNMENT, CLASS)
     write_submission(root, ASSIGNMENT, "renamed", "perfect", "01_loss-Copy1.ipynb")

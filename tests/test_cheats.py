@@ -1,9 +1,9 @@
 """Does tampering earn nothing, and is it named? Unit scans, then real graded submissions."""
 import pytest
 
-from autograder.cheats import FLAGGED, HARDCODED, NEUTRALISED, hardcoded_findings, \
+from autograder.pipeline.tamper_scan import FLAGGED, HARDCODED, NEUTRALISED, hardcoded_findings, \
     neutralise, scan_source
-from autograder.cheats import TAMPERING as REPORTED
+from autograder.pipeline.tamper_scan import TAMPERING as REPORTED
 from classgrade_setup import cell_outputs, cell_scores, graded_class
 
 TAMPERING = [

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder.check_service import CheckService
+from autograder.sandbox.check_service import CheckService
 from autograder.grade import CheckFailed, check
 
 A = "01_loss"

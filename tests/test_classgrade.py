@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from autograder.synthetic import write_submission
+from autograder.fakes import write_submission
 from classgrade_setup import ASSIGNMENT, CLASS, cell_scores, course_copy, graded_class
 
 pytestmark = pytest.mark.nbgrader
@@ -59,7 +59,7 @@ def test_every_submission_has_a_status_and_only_the_students_notebooks_fail():
 
 def test_grading_again_changes_nothing():
     """Second run: unchanged submissions are skipped; --force regrades to the same gradebook."""
-    from autograder.classgrade import grade_class
+    from autograder.class_grading import grade_class
     root, statuses = graded_class()
     before = all_scores(root, ["perfect", "buggy", "notjson"])
     again = grade_class(root, [ASSIGNMENT], workers=2, progress=False)

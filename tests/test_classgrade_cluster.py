@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.synthetic import write_class
+from autograder.fakes import write_class
 from classgrade_setup import ASSIGNMENT, cell_scores, course_copy, graded_class
 
 pytestmark = [pytest.mark.cluster, pytest.mark.nbgrader]
@@ -68,7 +68,7 @@ def postgres():
 def test_dask_workers_write_the_same_gradebook_to_postgresql(postgres):
     from distributed import Client, LocalCluster
 
-    from autograder.classgrade import grade_class
+    from autograder.class_grading import grade_class
     local_root, local = graded_class()
     root = course_copy("classgrade-cluster-")
     write_class(root, ASSIGNMENT, KINDS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.build import tool_environment
+from autograder.course import tool_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 A = "01_loss"
@@ -33,7 +33,7 @@ def run_demo(course):
                IPYTHONDIR=str(scratch / "ipython"), MPLCONFIGDIR=str(scratch / "matplotlib"),
                COLUMNS="132")
     env.pop("MPLBACKEND", None)
-    return subprocess.run([sys.executable, "-m", "autograder.demo", A], cwd=course, env=env,
+    return subprocess.run([sys.executable, "-m", "autograder.apps.demo", A], cwd=course, env=env,
                           capture_output=True, text=True, timeout=600)
 
 

@@ -58,7 +58,7 @@ def test_every_gradient_check_in_the_notebooks_is_read_with_the_table():
 
     import nbformat
 
-    from autograder.build import ROOT
+    from autograder.course import ROOT
 
     own = ("# Try it: equal arrays", "# Tests for relative_error")
     unread = []

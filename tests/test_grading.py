@@ -15,8 +15,9 @@ import pytest
 from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.build import ROOT, assignments, build_release, tool_environment
-from autograder.demo import BUGS, answered, with_bug
+from autograder.course import ROOT, assignments, tool_environment
+from autograder.builder import build_release
+from autograder.fakes import BUGS, answered, with_bug
 
 pytestmark = pytest.mark.nbgrader
 
@@ -240,12 +241,12 @@ def test_the_settings_that_close_nbgrader_traps_are_in_effect():
     import nbgrader.preprocessors
     from nbgrader.preprocessors import ClearHiddenTests
 
-    import autograder.faults
-    import autograder.integrity
+    import autograder.pipeline.resilient_execute
+    import autograder.pipeline.inspect_submission
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     homes = (nbgrader.converters, nbgrader.coursedir, nbgrader.preprocessors, nbgrader.apps,
-             autograder.faults, autograder.integrity)
+             autograder.pipeline.resilient_execute, autograder.pipeline.inspect_submission)
     for section, values in config.items():
         owners = [getattr(m, section) for m in homes if hasattr(m, section)]
         assert owners, f"unknown config section {section}"
@@ -256,4 +257,4 @@ def test_the_settings_that_close_nbgrader_traps_are_in_effect():
     assert config.OverwriteCells.add_missing_cells is True
     assert config.Execute.interrupt_on_timeout is True and config.Execute.timeout <= 60
     assert ClearHiddenTests in config.GenerateFeedback.preprocessors
-    assert config.ExportApp.plugin_class == "autograder.export.StatusCsvExportPlugin"
+    assert config.ExportApp.plugin_class == "autograder.pipeline.status_export.StatusCsvExportPlugin"

@@ -9,9 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import jail
-from autograder.build import build_release, tool_environment
-from autograder.demo import answered
+from autograder.sandbox import jail
+from autograder.builder import build_release
+from autograder.course import tool_environment
+from autograder.fakes import answered
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_grading import new_course, run_nbgrader, scores, submit  # noqa: E402

@@ -1,7 +1,7 @@
 """Can a hostile submission reach anything while it is graded? Each attack is a real one.
 
 One 01_loss class (two honest students and one attacker per attack) is graded twice, in two
-copies of the course: with plain `nbgrader autograde` and with `autograder.classgrade`.
+copies of the course: with plain `nbgrader autograde` and with `autograder.apps.classgrade`.
 Every attacker writes a wrong `cost` (or keeps a right one, where the attack is only a
 look around), and must score 0 for it; the honest students, graded before and
 after the attackers, must keep full marks; and nothing outside the jail may change.
@@ -18,9 +18,10 @@ import nbformat
 import psutil
 import pytest
 
-from autograder import jail
-from autograder.build import build_release, tool_environment
-from autograder.demo import answered
+from autograder.sandbox import jail
+from autograder.builder import build_release
+from autograder.course import tool_environment
+from autograder.fakes import answered
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_grading import new_course, replace_cell, run_nbgrader, scores, submit  # noqa: E402
@@ -35,7 +36,7 @@ WRONG_COST = "\ndef cost(y, y_hat):\n    return 0.0\n"
 ATTACKS = {
     "rewrites-grader": """
 import os
-targets = [ROOT + "/autograder/checks/loss.py", ROOT + "/autograder/harness.py",
+targets = [ROOT + "/autograder/checks/loss.py", ROOT + "/autograder/checks/base.py",
            ROOT + "/autograder/grade.py", ROOT + "/nbgrader_config.py",
            "/opt/grader/autograder/grade.py", "/opt/course/course/testing.py"]
 for up in range(1, 6):

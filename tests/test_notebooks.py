@@ -6,8 +6,8 @@ import shutil
 import nbformat
 import pytest
 
-from autograder.build import ROOT, assignments, build_release, solution_notebook, \
-    toolkit_source
+from autograder.course import ROOT, assignments
+from autograder.builder import build_release, solution_notebook, toolkit_source
 from autograder.checks import find_check
 
 ALL = assignments()
@@ -189,7 +189,7 @@ def test_committed_solutions_and_toolkits_match_the_source(assignment):
     expected = solution_notebook(source_path(assignment))
     committed = read(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
     assert [c.source for c in committed.cells] == [c.source for c in expected.cells], \
-        "solutions/ is stale: run `python -m autograder.build`"
+        "solutions/ is stale: run `python -m autograder.apps.build`"
     toolkit = ROOT / "source" / assignment / "toolkit.py"
     text = toolkit_source(assignment)
     assert (toolkit.read_text() if toolkit.exists() else None) == text, "toolkit.py is stale"
@@ -220,4 +220,4 @@ def test_committed_release_is_what_nbgrader_generates(tmp_path):
                     course / "release" / assignment)
                 assert committed.exists(), f"{committed} is missing: rebuild release/"
                 assert fresh.read_bytes() == committed.read_bytes(), \
-                    f"{committed} is stale: run `python -m autograder.build`"
+                    f"{committed} is stale: run `python -m autograder.apps.build`"

@@ -3,7 +3,7 @@ import subprocess
 import sys
 import zipfile
 
-from autograder.build import ROOT
+from autograder.course import ROOT
 
 
 def test_student_wheel_holds_course_and_never_the_autograder(tmp_path):

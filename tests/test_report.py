@@ -32,7 +32,7 @@ def test_feedback_shows_each_hidden_checks_message():
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    from autograder.jobs import load_config
+    from autograder.course import load_config
     config = load_config(root)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     assert api.generate_feedback(ASSIGNMENT, "buggy")["success"]

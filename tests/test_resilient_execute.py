@@ -2,7 +2,7 @@
 import nbformat
 import pytest
 
-from autograder.faults import METADATA_KEY, ResilientExecute
+from autograder.pipeline.resilient_execute import METADATA_KEY, ResilientExecute
 
 pytestmark = pytest.mark.nbgrader
 

@@ -1,6 +1,6 @@
 """Does the self-check give the class grader's per-function verdicts, points and messages?
 
-The class: the three demo students of 01_loss (autograder.demo) and a notebook with faults
+The class: the three demo students of 01_loss (autograder.apps.demo) and a notebook with faults
 (an endless loop, a crash, a killed kernel, a half-done part, a deleted test cell),
 autograded with the nbgrader CLI in a temporary course. Each notebook is also copied to a
 learner's folder (one under another name) and self-checked there; both use a 5 s per-cell
@@ -17,9 +17,9 @@ import sys
 import nbformat
 import pytest
 
-from autograder import selfcheck
-from autograder.build import ROOT, tool_environment
-from autograder.demo import BUGS, Bug, answered, with_bug
+from autograder.apps import selfcheck
+from autograder.course import ROOT, tool_environment
+from autograder.fakes import BUGS, Bug, answered, with_bug
 from autograder.report import failed_checks
 
 A = "01_loss"

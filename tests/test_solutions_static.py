@@ -2,7 +2,7 @@
 
 A static renderer draws a widget only from the state saved in the notebook's metadata
 (`metadata.widgets["application/vnd.jupyter.widget-state+json"]`, written by
-`autograder.build.execute` through nbclient's `store_widget_state=True`), and a figure only
+`autograder.apps.build.execute` through nbclient's `store_widget_state=True`), and a figure only
 from its saved PNG. Notebooks that display no widget skip the widget test.
 """
 import base64
@@ -11,7 +11,7 @@ import binascii
 import nbformat
 import pytest
 
-from autograder.build import ROOT
+from autograder.course import ROOT
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -109,8 +109,8 @@ def test_every_figure_output_has_a_png(path):
 
 
 def test_the_build_saves_widget_state_and_the_check_sees_what_is_missing(tmp_path):
-    """Does autograder.build.execute save widget state, and does the check catch a gap?"""
-    from autograder.build import execute
+    """Does autograder.apps.build.execute save widget state, and does the check catch a gap?"""
+    from autograder.builder import execute
 
     code = ("import io, ipywidgets as w, matplotlib.pyplot as plt\n"
             "fig, ax = plt.subplots(); ax.plot([0, 1]); png = io.BytesIO()\n"

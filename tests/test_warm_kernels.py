@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Runs in its own process: enable() makes that process a child subreaper.
 SCRIPT = textwrap.dedent('''
     import asyncio, json, os, sys
-    from autograder import warm_kernels
-    from autograder.faults import _memory_limit
+    from autograder.parallel import warm_kernels
+    from autograder.pipeline.resilient_execute import _memory_limit
 
     REPORT = ("import json, os, resource, sys, random, numpy\\n"
               "print(json.dumps({'pid': os.getpid(), 'ppid': os.getppid(), 'cwd': os.getcwd(),"
@@ -104,7 +104,7 @@ def test_a_kernel_that_exits_reports_its_exit_code(runs):
 
 
 def test_only_an_ipykernel_command_is_forked():
-    from autograder.warm_kernels import TemplateUnavailable, _fork_kernel
+    from autograder.parallel.warm_kernels import TemplateUnavailable, _fork_kernel
     with pytest.raises(TemplateUnavailable):
         _fork_kernel(["/usr/bin/env", "R", "--kernel"], dict(os.environ), None, None)
 
@@ -112,7 +112,7 @@ def test_only_an_ipykernel_command_is_forked():
 def test_plain_autograde_keeps_the_usual_kernel_manager():
     """Without enable() (plain `nbgrader autograde`), kernels start the usual way."""
     result = subprocess.run(
-        [sys.executable, "-c", "from autograder.warm_kernels import kernel_manager_class;"
+        [sys.executable, "-c", "from autograder.parallel.warm_kernels import kernel_manager_class;"
          "print(kernel_manager_class())"], env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True)
     assert result.stdout.strip() == "None", result.stderr
@@ -122,7 +122,7 @@ def test_orphans_adopted_by_the_worker_are_reaped():
     """A process left behind by a dead kernel becomes the worker's: its exit is collected."""
     script = textwrap.dedent('''
         import os, subprocess, time
-        from autograder import warm_kernels
+        from autograder.parallel import warm_kernels
         assert warm_kernels.enable()
         subprocess.run(["sh", "-c", "(sleep 0.2 &); exit 0"], check=True)
         time.sleep(0.6)

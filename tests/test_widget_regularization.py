@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from autograder.build import ROOT, toolkit_source
+from autograder.course import ROOT
+from autograder.builder import toolkit_source
 from autograder.reference import regularization as ref
 from course.data import digits
 from course.widgets import regularization as widget

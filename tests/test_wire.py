@@ -7,8 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from autograder.jail_client.rpc import Endpoint
-from autograder.jail_client.wire import Decoder, Encoder, Opaque, WireError, read_message, \
+from autograder.sandbox.client.rpc import Endpoint
+from autograder.sandbox.client.wire import Decoder, Encoder, Opaque, WireError, read_message, \
     write_message
 
 

@@ -2,7 +2,8 @@
 import os
 import time
 
-from autograder.workers import run_pool
+from autograder import status as status_record
+from autograder.parallel.pool import run_pool
 
 
 def jobs(*students):
@@ -18,6 +19,7 @@ def run(tmp_path, work, students, workers=2, **options):
     statuses = []
     options.setdefault("job_timeout", 30)
     options.setdefault("on_timeout", lambda job: {**job, "state": "failed", "pid": None})
+    options.setdefault("on_error", status_record.error)
     run_pool(jobs(*students), workers, work, statuses.append,
              log_path_of=lambda job: tmp_path / "logs" / f"{job['student']}.log", **options)
     return {s["student"]: s for s in statuses}

@@ -1,7 +1,7 @@
 """Hidden checks for 05_activations."""
 import numpy as np
 
-from autograder.harness import Case, check_cases, check_draws, use_reference
+from autograder.checks.base import Case, check_cases, check_draws, use_reference
 from autograder.reference import activations as ref
 from autograder.reference import loss as ref_loss
 

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, call_student_inputs, \
+from autograder.checks.base import Case, CheckFailed, call_student, call_student_inputs, \
     check_cases, compare, describe, generator_states, to_float_array, use_reference, with_hint
 from autograder.reference import deep_mlp as ref
 from autograder.reference import gradients as ref_gradients

@@ -1,7 +1,7 @@
 """Hidden checks for 02_gradients."""
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, check_cases, describe, \
+from autograder.checks.base import Case, CheckFailed, call_student, check_cases, describe, \
     use_reference
 from autograder.reference import gradients as ref
 from autograder.reference import loss as ref_loss

@@ -9,7 +9,7 @@ used instead, whatever the draw order.
 """
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, check_cases, check_draws, \
+from autograder.checks.base import Case, CheckFailed, call_student, check_cases, check_draws, \
     describe, use_reference
 from autograder.reference import initialization as ref
 

@@ -1,7 +1,7 @@
 """Hidden checks for 01_loss."""
 import numpy as np
 
-from autograder.harness import Case, check_cases, use_reference
+from autograder.checks.base import Case, check_cases, use_reference
 from autograder.reference import loss as ref
 
 

@@ -1,7 +1,7 @@
 """Hidden checks for 08_regularization."""
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, check_cases, check_draws, \
+from autograder.checks.base import Case, CheckFailed, call_student, check_cases, check_draws, \
     compare, to_float_array
 from autograder.reference import regularization as ref
 

@@ -11,7 +11,7 @@ import itertools
 
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, call_student_inputs, \
+from autograder.checks.base import Case, CheckFailed, call_student, call_student_inputs, \
     check_cases, compare, describe, generator_states, to_float_array, \
     named_mistake, use_reference
 from autograder.reference import gradients as ref_gradients

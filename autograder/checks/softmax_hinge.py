@@ -1,7 +1,7 @@
 """Hidden checks for 07_softmax_hinge."""
 import numpy as np
 
-from autograder.harness import Case, CheckFailed, call_student, check_cases, compare, \
+from autograder.checks.base import Case, CheckFailed, call_student, check_cases, compare, \
     matches, use_reference
 from autograder.reference import softmax_hinge as ref
 

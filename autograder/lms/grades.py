@@ -1,7 +1,7 @@
 """Each student's score of each assignment, read from nbgrader's gradebook.
 
 A grade is in one of three states, with the meaning of the course's export
-(`autograder.export`):
+(`autograder.pipeline.status_export`):
 
 - "graded": autograded, and no written answer left to grade; its score counts,
   a zero included;
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from nbgrader.api import Gradebook
 
-from autograder.export import submission_row
+from autograder.pipeline.status_export import submission_row
 
 GRADED = "graded"
 NOT_SUBMITTED = "not submitted"
@@ -63,7 +63,7 @@ class ClassGrades:
 
 
 def grade_of(row):
-    """The Grade of one row of the course's export (`autograder.export.submission_row`).
+    """The Grade of one row of the course's export (`autograder.pipeline.status_export.submission_row`).
 
     Args:
         row: dict with assignment, student_id, score, max_score, grading_status, note.

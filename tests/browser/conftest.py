@@ -89,12 +89,12 @@ def course_copy(browser_scratch):
 
 
 def _start_demo(scratch):
-    """`python -m autograder.demo 01_loss`, in the background, on a course copy of its own
+    """`python -m autograder.apps.demo 01_loss`, in the background, on a course copy of its own
     (the demo may regenerate release/, which tests have open in the served copy)."""
     course = copy_course(scratch / "course")
     env = scratch_environment(scratch / "scratch", course)
     env.pop("MPLBACKEND")  # as for `make demo`: nbgrader_config.py picks Agg
-    command = [sys.executable, "-m", "autograder.demo", DEMO_ASSIGNMENT]
+    command = [sys.executable, "-m", "autograder.apps.demo", DEMO_ASSIGNMENT]
     demo = Background([command], cwd=course, env=env, log_path=scratch / "demo.log")
     demo.course = course
     return demo.start()

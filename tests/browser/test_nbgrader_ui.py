@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.demo import STUDENTS, answered
+from autograder.fakes import DEMO_STUDENTS as STUDENTS, answered
 
 from .lab_notebook import click_menu, fresh_workspace_url
 

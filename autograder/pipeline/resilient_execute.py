@@ -10,13 +10,13 @@ Compared with `nbgrader.preprocessors.Execute`:
   restarted, the earlier cells that ran without an error are replayed and
   grading goes on with the next cell; the cell that killed it fails with a
   message that says so, and only cells that call the dying code lose points;
-- the kernel runs in the jail (`jail`, `autograder.jail`), under its memory,
+- the kernel runs in the jail (`jail`, `autograder.sandbox.jail`), under its memory,
   CPU, process and file limits; a memory bomb is a MemoryError in one cell;
 - the hidden checks are judged by a trusted checker in this process
-  (`autograder.check_service`): a test cell's score comes from the checker's
+  (`autograder.sandbox.check_service`): a test cell's score comes from the checker's
   records of the checks its hidden source calls, never from the kernel;
 - before anything runs, the cells a student could edit are scanned and any
-  tampering is reported (`autograder.cheats`; removed only without the jail).
+  tampering is reported (`autograder.pipeline.tamper_scan`; removed only without the jail).
 
 What happened is recorded in the notebook's metadata under "autograder"
 (faults, cheats, check records, isolation, seconds spent in cells and in
@@ -39,10 +39,12 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer
 
-from autograder import jail, jailed_template
-from autograder.cheats import NEUTRALISED, TAMPERING, scan_notebook
-from autograder.check_service import CheckRecord, CheckService
-from autograder.jailed_kernel import JailedKernelManager
+from autograder import limits
+from autograder.checks import timeout_of
+from autograder.sandbox import jail, jailed_template
+from autograder.pipeline.tamper_scan import NEUTRALISED, TAMPERING, scan_notebook
+from autograder.sandbox.check_service import CheckRecord, CheckService
+from autograder.sandbox.jailed_kernel import JailedKernelManager
 
 HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?",
                           re.MULTILINE | re.DOTALL)
@@ -55,10 +57,9 @@ def check_seconds(source):
     total = 0.0
     for assignment, name in CHECK_CALL.findall(source):
         try:
-            from autograder.checks import timeout_of
             total += timeout_of(assignment, name)
         except Exception:  # noqa: BLE001 - an unknown check gets the default limit
-            total += 20.0
+            total += limits.CHECK_SECONDS
     return total
 
 
@@ -98,9 +99,9 @@ def _exit_description(returncode):
 class ResilientExecute(Execute):
     """Execute in a jail, scored by the trusted checker; restarts a dead kernel, limits time."""
 
-    memory_limit_mb = Integer(4096, help="Address-space limit of the grading kernel, in MiB "
+    memory_limit_mb = Integer(limits.MEMORY_MB, help="Address-space limit of the grading kernel, in MiB "
                               "(0: none).").tag(config=True)
-    max_kernel_restarts = Integer(5, help="Kernel restarts per notebook before the remaining "
+    max_kernel_restarts = Integer(limits.KERNEL_RESTARTS, help="Kernel restarts per notebook before the remaining "
                                   "cells are failed.").tag(config=True)
     check_margin = Integer(15, help="Seconds a graded test cell gets beyond the time limits "
                            "of the hidden checks it calls.").tag(config=True)
@@ -108,11 +109,11 @@ class ResilientExecute(Execute):
     jail = Bool(True, help="Run the kernel, and the student's functions under check, in a "
                 "bubblewrap jail (False: grade without isolation; every record says so)."
                 ).tag(config=True)
-    cpu_seconds = Integer(600, help="CPU seconds each jailed process may use.").tag(config=True)
-    max_processes = Integer(256, help="Processes and threads a jail may hold.").tag(config=True)
-    max_file_mb = Integer(256, help="Largest file a jailed process may write, in MiB."
+    cpu_seconds = Integer(limits.CPU_SECONDS, help="CPU seconds each jailed process may use.").tag(config=True)
+    max_processes = Integer(limits.PROCESSES, help="Processes and threads a jail may hold.").tag(config=True)
+    max_file_mb = Integer(limits.FILE_MB, help="Largest file a jailed process may write, in MiB."
                           ).tag(config=True)
-    scratch_mb = Integer(512, help="Size of the jail's writable folder and of its /tmp, in MiB."
+    scratch_mb = Integer(limits.SCRATCH_MB, help="Size of the jail's writable folder and of its /tmp, in MiB."
                          ).tag(config=True)
 
     kernel_poll_interval = Float(0.05, help="Seconds between checks that the kernel process "
@@ -206,7 +207,7 @@ class ResilientExecute(Execute):
             if self.jail:
                 self.kernel_manager_class = JailedKernelManager
             else:
-                from autograder.warm_kernels import kernel_manager_class
+                from autograder.parallel.warm_kernels import kernel_manager_class
                 self.kernel_manager_class = kernel_manager_class() or self.kernel_manager_class
             self.km = self.create_kernel_manager()
             if self.jail:

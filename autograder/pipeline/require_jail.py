@@ -3,7 +3,7 @@ import shutil
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from autograder import jail
+from autograder.sandbox import jail
 
 
 class RequireJail(NbGraderPreprocessor):

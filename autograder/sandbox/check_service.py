@@ -5,7 +5,7 @@ notebook. A hidden test cell's `check(assignment, name, function)` reaches it
 through a Unix socket: the jailed client asks for a check, then serves calls of
 the student's function from a process forked for it. The service computes the
 inputs, the reference values and the comparison; what comes back from the
-jail is plain data (`autograder.jail_client.wire`). Each verdict is recorded
+jail is plain data (`autograder.sandbox.client.wire`). Each verdict is recorded
 under the cell that was executing when it was asked for, and only those
 records decide the cell's score.
 """
@@ -18,10 +18,11 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 
+from autograder import limits
 from autograder.checks import find_check, timeout_of
-from autograder.harness import CheckFailed
-from autograder.jail_client.rpc import ConnectionLost, Endpoint
-from autograder.jail_client.wire import WireError, read_message, write_message
+from autograder.checks.base import CheckFailed
+from autograder.sandbox.client.rpc import ConnectionLost, Endpoint
+from autograder.sandbox.client.wire import WireError, read_message, write_message
 
 ATTACH_SECONDS = 15.0
 KINDS = ("passed", "wrong", "crashed", "timed out", "not attempted", "did not run")
@@ -136,7 +137,7 @@ class CheckService:
         directory: where to put the socket (a jailed template's bound folder), else a new one.
     """
 
-    def __init__(self, memory_mb=4096, check_seconds=None, directory=None):
+    def __init__(self, memory_mb=limits.MEMORY_MB, check_seconds=None, directory=None):
         self.memory_mb, self.check_seconds = memory_mb, check_seconds
         self._own_directory = directory is None
         self.directory = directory or tempfile.mkdtemp(prefix="checker-")

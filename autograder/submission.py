@@ -1,27 +1,13 @@
-"""One grading job: one student's submission of one assignment, through nbgrader's API.
+"""One grading job: one student's submission of one assignment, through nbgrader's autograde.
 
-`grade_submission(job)` prepares the submission (a misnamed or doubled
-notebook, a notebook that is not JSON), runs `NbGraderAPI.autograde`, checks
-the gradebook afterwards, and on any failure replaces stale grades with an
-empty submission (every grade None: formgrader lists it as needing manual
-grading, and the export can no longer show old points). Its result is a
-status dict, also written to reports/<id>/status/<student>.json:
-
-    {"assignment", "student", "state": "graded" | "failed" | "error",
-     "reason", "score", "max_score", "cells": {grade_id: score},
-     "faults", "cheats", "integrity", "checks", "isolation", "notes", "seconds",
-     "execution_seconds", "fingerprint"}
-
-"checks" holds one record per hidden check (autograder.check_service.CheckRecord);
-"isolation" is "jail", or "none" when graded without the jail.
-
-"failed" is the student's notebook (recorded, nothing to fix in the grader);
-"error" is the grader itself (the command exits non-zero).
+`grade_submission(job)` prepares the submission (a misnamed or doubled notebook, a notebook
+that is not JSON), runs `NbGraderAPI.autograde`, checks the gradebook afterwards, and on any
+failure leaves an ungraded submission instead of stale grades. It never raises; its result is
+the status record (autograder.status), also written to reports/<id>/status/<student>.json.
 """
 import contextlib
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import time
@@ -29,27 +15,13 @@ import traceback
 from pathlib import Path
 
 import nbformat
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
 
-STATUS_DIR = "reports/{assignment}/status"
+from autograder import gradebook, status as status_record
+from autograder.course import db_url_of, load_config
+
 STAGING_DIR = ".classgrade/staging"
-
-
-def load_config(root, db_url=None):
-    """The course's nbgrader config (root/nbgrader_config.py), rooted at `root`."""
-    from traitlets.config.loader import PyFileConfigLoader
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
-    if db_url:
-        config.CourseDirectory.db_url = db_url
-    return config
-
-
-def db_url_of(root, db_url=None):
-    """The gradebook URL grading at `root` uses."""
-    if db_url:
-        return db_url
-    from nbgrader.coursedir import CourseDirectory
-    return CourseDirectory(config=load_config(root)).db_url
 
 
 def fingerprint(folder):
@@ -64,25 +36,6 @@ def fingerprint(folder):
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def status_path(root, assignment, student):
-    return Path(root) / STATUS_DIR.format(assignment=assignment) / f"{student}.json"
-
-
-def read_status(root, assignment, student):
-    try:
-        return json.loads(status_path(root, assignment, student).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def write_status(root, status):
-    path = status_path(root, status["assignment"], status["student"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".tmp{os.getpid()}")
-    temporary.write_text(json.dumps(status, indent=1, sort_keys=True))
-    os.replace(temporary, path)
 
 
 @contextlib.contextmanager
@@ -158,46 +111,12 @@ def _reason_of(error_text):
     return lines[-1].strip()[:300] if lines else "nbgrader reported a failure"
 
 
-def _grades(gradebook, assignment, student):
-    """({grade_id: score or None}, max score) of a submission's autograded cells."""
-    submission = gradebook.find_submission(assignment, student)
-    cells, best = {}, 0.0
-    for notebook in submission.notebooks:
-        for grade in notebook.grades:
-            if grade.cell.cell_type == "code":
-                cells[grade.name] = grade.auto_score if grade.manual_score is None \
-                    else grade.manual_score
-                best += grade.max_score
-    return cells, best
-
-
-def _reset_submission(gradebook, assignment, student):
-    """Replace whatever the gradebook holds for the student with an ungraded submission."""
-    from nbgrader.api import MissingEntry
-    gradebook.update_or_create_student(student)
-    try:
-        gradebook.remove_submission(assignment, student)
-    except MissingEntry:
-        pass
-    gradebook.add_submission(assignment, student)
-
-
-def reset_submission(job):
-    """Leave an ungraded submission (every grade None) for a job that could not finish."""
-    from nbgrader.api import Gradebook
-    with Gradebook(db_url_of(job["root"], job.get("db_url"))) as gradebook:
-        _reset_submission(gradebook, job["assignment"], job["student"])
-
-
 def _notebook_record(root, assignment, student, names):
     record = {"faults": [], "cheats": [], "integrity": [], "checks": [], "isolation": None,
               "execution_seconds": 0.0}
     for name in names:
-        path = Path(root) / "autograded" / student / assignment / f"{name}.ipynb"
-        try:
-            meta = json.loads(path.read_text()).get("metadata", {}).get("autograder", {})
-        except (OSError, ValueError):
-            continue
+        meta = status_record.pipeline_record(
+            Path(root) / "autograded" / student / assignment / f"{name}.ipynb")
         for key in ("faults", "cheats", "integrity", "checks"):
             record[key] += meta.get(key, [])
         record["isolation"] = meta.get("isolation", record["isolation"])
@@ -209,11 +128,7 @@ def grade_submission(job):
     """Grade one submission; never raises. `job`: root, assignment, student, notebooks, db_url."""
     started = time.perf_counter()
     root, assignment, student = Path(job["root"]), job["assignment"], job["student"]
-    status = {"assignment": assignment, "student": student, "state": "error", "reason": "",
-              "score": None, "max_score": None, "cells": {}, "faults": [], "cheats": [],
-              "integrity": [], "checks": [], "isolation": None, "notes": [],
-              "execution_seconds": 0.0,
-              "fingerprint": job.get("fingerprint")}
+    status = status_record.new(assignment, student, job.get("fingerprint"))
     try:
         with student_lock(root, assignment, student):
             _grade_locked(job, root, assignment, student, status)
@@ -221,17 +136,19 @@ def grade_submission(job):
         status["state"], status["reason"] = "error", traceback.format_exc()[-2000:]
     status["seconds"] = round(time.perf_counter() - started, 3)
     try:
-        write_status(root, status)
+        status_record.write(root, status)
     except OSError:
         pass
     return status
 
 
-def _grade_locked(job, root, assignment, student, status):
-    from nbgrader.api import Gradebook
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
+def reset_submission(job):
+    """Leave an ungraded submission (every grade None) for a job that could not finish."""
+    gradebook.reset_submission(db_url_of(job["root"], job.get("db_url")), job["assignment"],
+                               job["student"])
 
+
+def _grade_locked(job, root, assignment, student, status):
     names = job["notebooks"]
     config = load_config(root, job.get("db_url"))
     if job.get("jail") is not None:
@@ -249,11 +166,12 @@ def _grade_locked(job, root, assignment, student, status):
         api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
         result = api.autograde(assignment, student, force=True, create=True)
     db_url = CourseDirectory(config=config).db_url
-    with Gradebook(db_url) as gradebook:
-        if problems or not result.get("success"):
-            _reset_submission(gradebook, assignment, student)
-        cells, best = _grades(gradebook, assignment, student)
-    status["cells"], status["max_score"] = cells, best
+    status["db_url"] = db_url
+    if problems or not result.get("success"):
+        gradebook.reset_submission(db_url, assignment, student)
+    scored = gradebook.submission_cells(db_url, assignment, student) or {}
+    cells = {name: score for name, (score, _) in scored.items()}
+    status["cells"], status["max_score"] = cells, sum(best for _, best in scored.values())
     status.update({k: v for k, v in _notebook_record(root, assignment, student, names).items()})
     for name in missing:
         if "*" not in problems:

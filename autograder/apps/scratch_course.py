@@ -1,12 +1,8 @@
-"""Grade a learner's copy of a notebook with the class grader, in a temporary course.
+"""Grade a learner's copy of a notebook with the class grader's own job, in a temporary course.
 
-The course is this course's nbgrader_config.py and source/<id>/ in a folder of
-the system's temporary directory: the assignment is added to its gradebook
-once for each version of source/<id>/ (`course_template`, through
-`classgrade.ensure_assignment`), and each check grades its copy of the
-notebook as student "self" with the class grader's own job
-(`jobs.grade_submission`) in a separate process (`grading_step`), under a
-wall-clock limit. `autograder.selfcheck` turns the result into a report.
+The course (nbgrader_config.py and source/<id>/ in a temporary folder) gets the assignment in
+its gradebook once per version of source/<id>/; each check grades its copy as student "self"
+in a separate process under a wall-clock limit. autograder/apps/selfcheck.py reports on it.
 """
 import hashlib
 import json
@@ -20,8 +16,8 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from autograder.build import ROOT, tool_environment
-from autograder.classgrade import DEFAULT_STUDENT_TIMEOUT
+from autograder.course import ROOT, tool_environment
+from autograder.limits import STUDENT_SECONDS
 
 STUDENT = "self"
 _SKIPPED_FILES = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc")
@@ -49,13 +45,15 @@ def _environment(course):
 def grading_step():
     """Entry point of the grading process, run in the temporary course (argv: step, id).
 
-    `generate` adds the assignment to the gradebook (autograder.classgrade.ensure_assignment);
-    `grade` grades student "self" with the class grader's own job
-    (autograder.jobs.grade_submission). The result goes to .selfcheck-<step>.json.
+    `generate` adds the assignment to the gradebook; `grade` grades student "self" with the
+    class grader's own job. The result goes to .selfcheck-<step>.json.
     """
     step, assignment = sys.argv[1:3]
-    from autograder.classgrade import ensure_assignment
-    from autograder.jobs import grade_submission
+    # nbgrader is imported in the grading process only: the learner's command stays light.
+    from autograder.course import db_url_of
+    from autograder.gradebook import ensure_assignment, graded_cells
+    from autograder.sandbox.jail import unavailable_reason
+    from autograder.submission import grade_submission
 
     root = Path.cwd()
     errors = _ErrorLog()
@@ -63,12 +61,11 @@ def grading_step():
     notebooks = ensure_assignment(root, assignment)
     result = {"notebooks": notebooks}
     if step == "grade":
-        from autograder.jail import unavailable_reason
         job = {"root": str(root), "assignment": assignment, "student": STUDENT,
                "notebooks": notebooks, "db_url": None, "fingerprint": None,
                "jail": False if unavailable_reason() else None}
         result["status"] = grade_submission(job)
-        result["grade_cells"] = _grade_cells(root, assignment)
+        result["grade_cells"] = graded_cells(db_url_of(root), assignment, assignment, STUDENT)
     result["errors"] = errors.messages
     Path(f".selfcheck-{step}.json").write_text(json.dumps(result))
 
@@ -92,28 +89,9 @@ class _ErrorLog(logging.Handler):
             self.messages.append(line)
 
 
-def _grade_cells(root, assignment):
-    """{grade_id: {max_score, cell_type, score}} of every graded cell, from the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    from autograder.jobs import db_url_of
-
-    with Gradebook(db_url_of(root)) as gradebook:
-        cells = {cell.name: {"max_score": cell.max_score, "cell_type": cell.cell_type,
-                             "score": None}
-                 for cell in gradebook.find_notebook(assignment, assignment).grade_cells}
-        try:
-            submission = gradebook.find_submission_notebook(assignment, assignment, STUDENT)
-        except MissingEntry:
-            return cells
-        for grade in submission.grades:
-            cells[grade.name]["score"] = grade.score
-    return cells
-
-
 def _run_step(course, step, assignment, wall_clock):
     """Run one grading step in `course`; its result dict, or None if it ran out of time."""
-    command = [sys.executable, "-c", "from autograder.selfgrade import grading_step; "
+    command = [sys.executable, "-c", "from autograder.apps.scratch_course import grading_step; "
                "grading_step()", step, assignment]
     process = subprocess.Popen(command, cwd=course, env=_environment(course),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -176,7 +154,7 @@ def course_template(assignment, root=ROOT):
     return template
 
 
-def grade_copy(path, assignment, timeout=None, wall_clock=DEFAULT_STUDENT_TIMEOUT):
+def grade_copy(path, assignment, timeout=None, wall_clock=STUDENT_SECONDS):
     """Grade a copy of the notebook at `path` as student "self" of a temporary course.
 
     Returns (course folder, result dict or None if grading exceeded `wall_clock`); the

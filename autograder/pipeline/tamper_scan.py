@@ -1,6 +1,6 @@
 """AST scan of the cells a student could edit: tampering is reported (without the jail, removed).
 
-    python -m autograder.cheats path/to/notebook.ipynb   # list what a notebook would be flagged for
+    python -m autograder.pipeline.tamper_scan path/to/notebook.ipynb   # list what a notebook would be flagged for
 
 Tampering (rebinding NumPy or builtins, writing into `sys.modules`, importing
 the hidden `autograder` package, dynamic code, reading the grader's stack
@@ -10,7 +10,7 @@ so the notebook is graded as if the student had not written it; a check the
 tampering would have fooled then fails on its own, and nothing else changes.
 Suspicious but harmless-to-grading code (`os._exit`, `ctypes`, signals) and
 functions that return the visible tests' expected outputs are only flagged.
-While grading runs in the jail (`autograder.jail`) the scan only reports: the
+While grading runs in the jail (`autograder.sandbox.jail`) the scan only reports: the
 jail and the trusted checker are the defence, and honest code is never changed;
 without the jail it also neutralises.
 """

@@ -1,11 +1,11 @@
 """Warm kernels in the jail: one jail per class-grading worker, a kernel template inside it.
 
-The template (`autograder/kernel_template.py`, the only grader file bound into this jail) has
+The template (`autograder/sandbox/kernel_template.py`, the only grader file bound into this jail) has
 imported ipykernel, NumPy and pyplot once and runs no other code. Kernels are forked from it
 one at a time. Before each kernel the grader empties the jail: every other process in it is
 killed, its /tmp and /home/student are wiped, and the next submission's scratch copy is put
 in place, so a kernel finds nothing of the one before it. The jail itself is the one of
-`autograder.jail`: no network, its own PID namespace, the system read-only.
+`autograder.sandbox.jail`: no network, its own PID namespace, the system read-only.
 """
 import json
 import os
@@ -17,8 +17,8 @@ import threading
 import time
 from pathlib import Path
 
-from autograder import jail
-from autograder.warm_kernels import ForkedKernel
+from autograder.sandbox import jail
+from autograder.parallel.warm_kernels import ForkedKernel
 
 PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "PIL.Image", "threadpoolctl")
 TEMPLATE_FILE = Path(__file__).resolve().parent / "kernel_template.py"

@@ -1,4 +1,4 @@
-"""A kernel manager whose kernels start inside the jail (`autograder.jail`).
+"""A kernel manager whose kernels start inside the jail (`autograder.sandbox.jail`).
 
 The kernel and the grader talk over IPC sockets: the kernel binds them in the
 jail's private /tmp and the grader reaches them through /proc/<pid>/root, so the
@@ -15,7 +15,9 @@ from pathlib import Path
 from jupyter_client import AsyncKernelManager
 from traitlets import Any, Unicode
 
-from autograder import jail, jailed_template
+from autograder.sandbox import jail
+
+from autograder.sandbox import jailed_template
 
 
 def _matplotlib_font_cache():
@@ -31,7 +33,7 @@ class JailedKernelManager(AsyncKernelManager):
                              "checker's socket, bound into the jail.")
     toolkit = Unicode(None, allow_none=True, help="Host path of the assignment's trusted "
                       "toolkit.py, bound read-only over the submission's copy.")
-    limits = Any(jail.Limits(), help="autograder.jail.Limits of the jail.")
+    limits = Any(jail.Limits(), help="autograder.sandbox.jail.Limits of the jail.")
     submitted = Unicode(None, allow_none=True, help="Host folder the student handed in "
                         "(only its regular files reach the jail).")
 

@@ -11,25 +11,22 @@ all its processes (kernels included) and gets the status `on_timeout(job)`
 returns. Either way a fresh worker takes the next job. Student code never
 runs in a worker, only in the kernels and check processes it starts.
 """
+import multiprocessing
 import os
 import sys
 import time
 import traceback
 from collections import deque
+from multiprocessing.connection import wait
 from pathlib import Path
 
+import psutil
 
-def error_status(job, reason):
-    """The status of a job the grader could not finish ("error": the grader's own failure)."""
-    return {"assignment": job["assignment"], "student": job["student"], "state": "error",
-            "reason": reason[-2000:], "score": None, "max_score": None, "cells": {},
-            "faults": [], "cheats": [], "integrity": [], "notes": [], "seconds": None,
-            "fingerprint": None}
+from autograder.limits import RECYCLE_AFTER
 
 
 def kill_tree(pid):
     """SIGKILL a process and every process below it."""
-    import psutil
     try:
         parent = psutil.Process(pid)
         processes = parent.children(recursive=True) + [parent]
@@ -53,7 +50,7 @@ def _log_to(path):
     os.close(log)
 
 
-def _serve(connection, work, log_path_of, environment, setup):
+def _serve(connection, work, on_error, log_path_of, environment, setup):
     """Body of a worker: run work(job) for each job received, send back its status."""
     os.environ.update(environment)
     if setup is not None:
@@ -71,7 +68,7 @@ def _serve(connection, work, log_path_of, environment, setup):
         try:
             status = work(job)
         except BaseException as error:  # noqa: BLE001 - reported to the parent
-            connection.send(error_status(job, traceback.format_exc()))
+            connection.send(on_error(job, traceback.format_exc()))
             if not isinstance(error, Exception):
                 break
         else:
@@ -83,10 +80,10 @@ def _serve(connection, work, log_path_of, environment, setup):
 class _Worker:
     """The parent's handle on one worker process and the job it is grading."""
 
-    def __init__(self, context, work, log_path_of, environment, setup):
+    def __init__(self, context, work, on_error, log_path_of, environment, setup):
         self.connection, child_end = context.Pipe(duplex=True)
         self.process = context.Process(target=_serve, daemon=False, args=(
-            child_end, work, log_path_of, environment, setup))
+            child_end, work, on_error, log_path_of, environment, setup))
         self.process.start()
         child_end.close()
         self.job, self.started, self.jobs_done = None, None, 0
@@ -120,8 +117,8 @@ class _Worker:
         self.connection.close()
 
 
-def run_pool(jobs, workers, work, on_done, *, log_path_of, on_timeout, job_timeout,
-             environment=None, setup=None, recycle_after=25):
+def run_pool(jobs, workers, work, on_done, *, on_error, log_path_of, on_timeout, job_timeout,
+             environment=None, setup=None, recycle_after=RECYCLE_AFTER):
     """Run work(job) for every job in at most `workers` forked worker processes.
 
     Args:
@@ -129,20 +126,18 @@ def run_pool(jobs, workers, work, on_done, *, log_path_of, on_timeout, job_timeo
         workers: int, processes grading at once.
         work: function job -> status dict, run in a worker.
         on_done: function status -> None, called in this process for every job.
+        on_error: function (job, reason) -> status of a job that raised or whose worker died.
         log_path_of: function job -> Path of the file that gets the job's output.
         on_timeout: function job -> status of a job stopped after `job_timeout` s.
         environment: dict of variables set in every worker.
         setup: function () -> None, called once in every new worker before its first job.
         recycle_after: int, jobs a worker grades before a fresh fork replaces it.
     """
-    import multiprocessing
-    from multiprocessing.connection import wait
-
     context = multiprocessing.get_context("fork")
     pending, pool = deque(jobs), []
 
     def start_worker():
-        worker = _Worker(context, work, log_path_of, environment or {}, setup)
+        worker = _Worker(context, work, on_error, log_path_of, environment or {}, setup)
         pool.append(worker)
         return worker
 
@@ -161,9 +156,8 @@ def run_pool(jobs, workers, work, on_done, *, log_path_of, on_timeout, job_timeo
                     status = worker.finish()
                     if status is None:
                         worker.process.join(5)
-                        status = error_status(job, "the grading process ended with exit "
-                                              f"code {worker.process.exitcode} before "
-                                              "reporting")
+                        status = on_error(job, "the grading process ended with exit code "
+                                              f"{worker.process.exitcode} before reporting")
                         worker.kill()
                         pool.remove(worker)
                     elif worker.jobs_done >= recycle_after:

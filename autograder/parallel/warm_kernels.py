@@ -4,7 +4,7 @@ A new IPython kernel costs about half a second of CPU before it runs a cell,
 and a course notebook's first cell another half second importing NumPy and
 matplotlib's pyplot; `nbgrader autograde` pays both for every notebook and
 after every kernel restart. A class-grading worker calls `enable()` once: its
-kernels are then forked from a template process (autograder.kernel_template)
+kernels are then forked from a template process (autograder.sandbox.kernel_template)
 that has done those imports and nothing else. Each kernel is still a new
 process with no student code in it, its own session, working directory,
 environment and memory limit, and the worker waits for it like for any kernel
@@ -33,7 +33,7 @@ from jupyter_client import AsyncKernelManager
 PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "PIL.Image", "threadpoolctl")
 PR_SET_CHILD_SUBREAPER = 36
 REPLY_SECONDS = 30.0
-PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 _template = None  # this process's KernelTemplate, started by the first launch
 _enabled = False  # enable() was called in this process
@@ -106,7 +106,7 @@ class KernelTemplate:
         paths = [PACKAGE_PARENT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
         template_env = {**env, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
         self.process = subprocess.Popen(
-            [python, "-m", "autograder.kernel_template", *preload], env=template_env,
+            [python, "-m", "autograder.sandbox.kernel_template", *preload], env=template_env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
             cwd=PACKAGE_PARENT)
         if self._reply().get("ready") is not True:

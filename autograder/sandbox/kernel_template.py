@@ -1,8 +1,8 @@
 """The kernel template: a process that has imported a kernel's libraries and forks kernels.
 
-    python -m autograder.kernel_template [module ...]
+    python -m autograder.sandbox.kernel_template [module ...]
 
-Started by a class-grading worker (autograder.warm_kernels), never by a
+Started by a class-grading worker (autograder.parallel.warm_kernels), never by a
 student. It imports ipykernel and the given modules (NumPy, matplotlib's
 pyplot, ...), runs no other code, and then answers requests, one JSON line
 each on stdin:
@@ -14,7 +14,7 @@ by forking a kernel, `python -m ipykernel_launcher <args>` as jupyter_client
 would start it, and replying {"pid": int} on stdout. The kernel is forked
 twice, so that it is not the template's child but its nearest subreaper's
 (the worker, which waits for it like for any kernel it started). In a jail
-(AUTOGRADER_JAILED=1, `autograder.jailed_template`) the worker is outside
+(AUTOGRADER_JAILED=1, `autograder.sandbox.jailed_template`) the worker is outside
 and cannot wait for it: the kernel is the template's own child, and its end
 is reported as {"exited": pid, "code": int}. A kernel gets its own session,
 working directory, environment, memory limit and output file; Python and

@@ -5,7 +5,7 @@ it starts dies with it), the system and the Python environment read-only, a
 private `/tmp`, and one writable folder, `/home/student/<assignment>`, a
 size-limited scratch copy of the submission. Visible read-only besides: the
 `course` package, the assignment's trusted `toolkit.py`, the socket of the
-trusted checker and the client package that talks to it (`autograder.jail_client`,
+trusted checker and the client package that talks to it (`autograder.sandbox.client`,
 seen inside as `autograder`). Nothing else of the course is there at all.
 """
 import os
@@ -18,11 +18,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import limits
+
 HOME = "/home/student"
 CHECKER_SOCKET = "/run/grader/checker.sock"
 CONNECTION_FILE = "/run/kernel/connection.json"
 IPC_PREFIX = "/tmp/ipc/kernel"
-CLIENT_PACKAGE = Path(__file__).resolve().parent / "jail_client"
+CLIENT_PACKAGE = Path(__file__).resolve().parent / "client"
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow user "
                 "namespaces, or grade without isolation with --no-jail")
 _SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin")
@@ -43,11 +45,11 @@ class Limits:
         scratch_mb: size of the writable scratch folder, and of /tmp.
     """
 
-    memory_mb: int = 4096
-    cpu_seconds: int = 600
-    processes: int = 256
-    file_mb: int = 256
-    scratch_mb: int = 512
+    memory_mb: int = limits.MEMORY_MB
+    cpu_seconds: int = limits.CPU_SECONDS
+    processes: int = limits.PROCESSES
+    file_mb: int = limits.FILE_MB
+    scratch_mb: int = limits.SCRATCH_MB
 
 
 class JailUnavailable(SystemExit):

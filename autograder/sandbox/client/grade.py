@@ -60,7 +60,7 @@ def check(assignment, name, function):
 def _local_checker():
     """Outside grading (an instructor running a source notebook): a checker in this process."""
     try:
-        from autograder.check_service import local_service
+        from autograder.sandbox.check_service import local_service
     except ImportError:
         raise CheckFailed("the hidden checks run only while the course is graded") from None
     return local_service().socket_path

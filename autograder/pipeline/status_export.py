@@ -11,39 +11,28 @@ writes nbgrader's usual columns plus:
   notebook could not be graded: not JSON, kernel never started, grading
   failed; every grade is empty), or "not submitted";
 - note: why a submission was not autograded, as recorded by
-  `autograder.classgrade` in reports/<id>/status/<student>.json;
+  `python -m autograder.classgrade` in reports/<id>/status/<student>.json;
 - flags: what the grading recorded for the instructor (tampering reported,
   kernel deaths, time and memory limits, "graded without isolation" when the
   jail was switched off).
 """
 import csv
-import json
 from collections import Counter
 from pathlib import Path
 
-from nbgrader.api import MissingEntry
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import ExportApp
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import CsvExportPlugin
+
+from autograder import status as status_record
+from autograder.course import load_config
+from autograder.gradebook import autograded_complete
 
 NBGRADER_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name",
                     "first_name", "email", "raw_score", "late_submission_penalty", "score",
                     "max_score"]
 COLUMNS = NBGRADER_COLUMNS + ["grading_status", "note", "flags"]
-
-
-def recorded_status(root, assignment, student):
-    """The class grading's status record of a submission, or {} if there is none."""
-    path = Path(root) / "reports" / assignment / "status" / f"{student}.json"
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def autograded_complete(submission):
-    """True when every autograded cell of the submission has a score."""
-    return all(grade.auto_score is not None or grade.manual_score is not None
-               for notebook in submission.notebooks for grade in notebook.grades
-               if grade.cell.cell_type == "code")
 
 
 CHEAT_FLAGS = {"neutralised": "tampering neutralised", "tampering": "tampering reported"}
@@ -55,12 +44,9 @@ def isolation_of(root, assignment, student, record):
     if record.get("isolation"):
         return record["isolation"]
     for path in sorted((Path(root) / "autograded" / student / assignment).glob("*.ipynb")):
-        try:
-            meta = json.loads(path.read_text()).get("metadata", {}).get("autograder", {})
-        except (OSError, ValueError):
-            continue
-        if meta.get("isolation"):
-            return meta["isolation"]
+        isolation = status_record.pipeline_record(path).get("isolation")
+        if isolation:
+            return isolation
     return None
 
 
@@ -93,7 +79,7 @@ def submission_row(gradebook, assignment, student, root):
     row.update(timestamp=submission.timestamp, raw_score=submission.score,
                late_submission_penalty=penalty,
                score=max(0.0, submission.score - penalty))
-    record = recorded_status(root, assignment.name, student.id)
+    record = status_record.read(root, assignment.name, student.id) or {}
     row["flags"] = flags_of(record, isolation_of(root, assignment.name, student.id, record))
     if not autograded_complete(submission):
         row["grading_status"] = "not autograded"
@@ -132,3 +118,13 @@ class StatusCsvExportPlugin(CsvExportPlugin):
                         continue
                     row = submission_row(gradebook, assignment, student, root)
                     writer.writerow({k: _text(v) for k, v in row.items()})
+
+
+def export_csv(root, destination):
+    """Write the export (what `nbgrader export` writes) of the course at `root` to `destination`."""
+    config = load_config(root)
+    app = ExportApp(config=config, coursedir=CourseDirectory(config=config), log_level="WARN")
+    plugin = StatusCsvExportPlugin(parent=app, to=str(destination))
+    with Gradebook(app.coursedir.db_url, app.coursedir.course_id) as gradebook:
+        plugin.export(gradebook)
+    return destination

@@ -1,7 +1,7 @@
-"""Synthetic submissions for testing and benchmarking the class grading.
+"""Made-up submissions: the demo class's three students, and the kinds tests and benchmarks use.
 
-Every kind is a real notebook made from release/<id> and source/<id> (see
-`autograder.demo.answered`), changed the way a student might change it.
+Every kind is a real notebook made from release/<id> and source/<id> (see `answered`),
+changed the way a student might change it.
 `KINDS` maps a kind to a function (release_path, source_path, assignment) ->
 notebook text (str; "not JSON" is text, not a notebook). `write_class` writes
 submitted/<student>/<id>/<id>.ipynb for a mix of kinds.
@@ -10,19 +10,92 @@ import ast
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from autograder.demo import BUGS, answered, with_bug
+from autograder import cells
+from autograder.course import ROOT
+
+DEMO_STUDENTS = ("demo-perfect", "demo-untouched", "demo-buggy")
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A typical mistake: in the answer cell `cell`, `old` becomes `new`."""
+
+    cell: str
+    old: str
+    new: str
+    description: str
+
+
+BUGS = {
+    "01_loss": Bug("cost", "np.mean(", "np.sum(", "cost sums the losses instead of averaging"),
+    "02_gradients": Bug("logistic_gradients", "X.T @ error / X.shape[0]", "X.T @ error",
+                        "logistic_gradients sums dw over the batch instead of averaging"),
+    "03_sgd": Bug("sgd_step", "params[name] - lr * grads[name]", "params[name] + lr * grads[name]",
+                  "sgd_step adds the gradient (the slide's sign error)"),
+    "04_deep_mlp": Bug("mlp_backward", "sigmoid_grad(Z_prev)", "sigmoid_grad(A_prev)",
+                       "mlp_backward applies σ′ to the activation A instead of to Z"),
+    "05_activations": Bug("relu_grad", "(z > 0)", "(z >= 0)", "relu_grad gives 1 at z = 0"),
+    "06_initialization": Bug("xavier_init", "np.sqrt(2.0 / (n_in + n_out))", "np.sqrt(2.0 / n_in)",
+                             "xavier_init uses He's n = n_in instead of n_in + n_out"),
+    "07_softmax_hinge": Bug("softmax_cross_entropy", "dS = (softmax(S) - one_hot(y, C)) / N",
+                            "dS = softmax(S) - one_hot(y, C)",
+                            "softmax_cross_entropy does not divide dS by N"),
+    "08_regularization": Bug("dropout_forward", "mask = keep / (1.0 - p_drop)",
+                             "mask = keep.astype(float)",
+                             "dropout_forward does not rescale the kept units (non-inverted)"),
+}
+
+
+def answered(release_path, source_path):
+    """The release notebook with every answer cell filled in from the source."""
+    notebook = nbformat.read(release_path, as_version=4)
+    answers = {cells.grade_id(cell): cells.solution_cell_source(cell)
+               for cell in nbformat.read(source_path, as_version=4).cells
+               if cells.is_solution(cell)}
+    for cell in notebook.cells:
+        if cells.grade_id(cell) in answers:
+            cell.source = answers[cells.grade_id(cell)]
+    return notebook
+
+
+def with_bug(notebook, bug):
+    """A copy of `notebook` with `bug` introduced into its answer cell."""
+    notebook = nbformat.from_dict(notebook)
+    for cell in notebook.cells:
+        if cells.grade_id(cell) == bug.cell:
+            if bug.old not in cell.source:
+                raise ValueError(f"cannot introduce bug: {bug.old!r} not in cell {bug.cell}")
+            cell.source = cell.source.replace(bug.old, bug.new, 1)
+    return notebook
+
+
+def write_submissions(assignment, root=ROOT):
+    """Write submitted/<student>/<id>/<id>.ipynb for the three demo students."""
+    release = root / "release" / assignment / f"{assignment}.ipynb"
+    source = root / "source" / assignment / f"{assignment}.ipynb"
+    perfect = answered(release, source)
+    notebooks = {
+        "demo-perfect": perfect,
+        "demo-untouched": nbformat.read(release, as_version=4),
+        "demo-buggy": with_bug(perfect, BUGS[assignment]),
+    }
+    for student, notebook in notebooks.items():
+        folder = root / "submitted" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, folder / f"{assignment}.ipynb")
+
 
 COPY_FOR_GRADING = ("autograder", "course", "source", "release", "nbgrader_config.py")
 
 
 def answer_cells(notebook):
     """The code cells that hold a graded function, in notebook order."""
-    return [c for c in notebook.cells if c.cell_type == "code" and
-            c.metadata.get("nbgrader", {}).get("solution")]
+    return [c for c in notebook.cells if c.cell_type == "code" and cells.is_solution(c)]
 
 
 def _insert_first_statement(source, statement):
@@ -148,7 +221,7 @@ def edits_tests(release, source, assignment):
     """Wrong last function, and every locked test cell replaced by `pass`."""
     notebook = sabotaged(answered(release, source), "return 0.0")
     for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = cells.nbgrader_meta(cell)
         if meta.get("grade") and not meta.get("solution"):
             cell.source = "pass"
     return _dump(notebook)
@@ -157,7 +230,7 @@ def edits_tests(release, source, assignment):
 def deletes_test(release, source, assignment):
     """Right answers; the last graded test cell deleted."""
     notebook = answered(release, source)
-    tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")
+    tests = [c for c in notebook.cells if cells.is_grade(c)
              and c.cell_type == "code"]
     notebook.cells.remove(tests[-1])
     return _dump(notebook)
@@ -179,7 +252,7 @@ def cheater(release, source, assignment):
                          "np.testing.assert_allclose = lambda *a, **k: None\n"
                          "builtins.abs = lambda x: 0.0\n", after=3)
     for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = cells.nbgrader_meta(cell)
         if meta.get("grade") and not meta.get("solution"):
             cell.source = "pass"
     return _dump(notebook)
@@ -226,10 +299,3 @@ def write_class(root, assignment, kinds):
     for student, kind in kinds.items():
         write_submission(root, assignment, student, kind)
     return dict(kinds)
-
-
-def environment(root):
-    """Environment for grading in the course copy at `root`."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(root)
-    return env

@@ -1,0 +1,1 @@
+"""The instructor's and learner's commands, one thin module each."""

@@ -1,0 +1,1 @@
+"""Speed only, no grading logic: worker processes and warm kernel starts."""

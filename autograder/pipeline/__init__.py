@@ -1,0 +1,1 @@
+"""What nbgrader_config.py plugs into nbgrader, one step per module."""

@@ -1,0 +1,1 @@
+"""Where student code runs: the jail, its kernels, and the trusted checker outside it."""
