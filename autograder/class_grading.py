@@ -74,13 +74,15 @@ def _stopped(job, student_timeout):
     return status
 
 
-def run_local(jobs, workers, on_done, student_timeout=STUDENT_SECONDS):
+def run_local(jobs, workers, on_done, student_timeout=STUDENT_SECONDS, refill=None):
     """Grade `jobs` in `workers` local processes (autograder.parallel.pool); on_done(status) each.
 
     With several workers, a kernel's BLAS gets one thread, so that a job does not
     compete with the others for their cores. Each worker forks its kernels from a
     warm kernel template: in a jail of its own (autograder.sandbox.jailed_template), or
-    without the jail a plain one (autograder.parallel.warm_kernels).
+    without the jail a plain one (autograder.parallel.warm_kernels). With `refill` (function
+    () -> more jobs, or None for no more) the workers stay up, idle but warm, until it
+    returns None (autograder.parallel.pool).
     """
     checks.import_all()
     environment = {variable: os.environ.get(variable, "1") for variable in BLAS_THREADS} \
@@ -89,7 +91,7 @@ def run_local(jobs, workers, on_done, student_timeout=STUDENT_SECONDS):
              log_path_of=_log_path,
              on_timeout=lambda job: _stopped(job, student_timeout),
              job_timeout=student_timeout, environment=environment,
-             setup=_worker_setup)
+             setup=_worker_setup, refill=refill)
 
 
 def _worker_setup():

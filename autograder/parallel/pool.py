@@ -118,7 +118,7 @@ class _Worker:
 
 
 def run_pool(jobs, workers, work, on_done, *, on_error, log_path_of, on_timeout, job_timeout,
-             environment=None, setup=None, recycle_after=RECYCLE_AFTER):
+             environment=None, setup=None, recycle_after=RECYCLE_AFTER, refill=None):
     """Run work(job) for every job in at most `workers` forked worker processes.
 
     Args:
@@ -132,9 +132,13 @@ def run_pool(jobs, workers, work, on_done, *, on_error, log_path_of, on_timeout,
         environment: dict of variables set in every worker.
         setup: function () -> None, called once in every new worker before its first job.
         recycle_after: int, jobs a worker grades before a fresh fork replaces it.
+        refill: function () -> list of more jobs, or None for no more; asked at least once a
+            second and after every finished job. With it, the pool (its idle workers warm)
+            lasts until refill returns None and no job is left.
     """
     context = multiprocessing.get_context("fork")
     pending, pool = deque(jobs), []
+    finished = refill is None
 
     def start_worker():
         worker = _Worker(context, work, on_error, log_path_of, environment or {}, setup)
@@ -142,7 +146,11 @@ def run_pool(jobs, workers, work, on_done, *, on_error, log_path_of, on_timeout,
         return worker
 
     try:
-        while pending or any(w.job is not None for w in pool):
+        while pending or any(w.job is not None for w in pool) or not finished:
+            if not finished:
+                more = refill()
+                finished = more is None
+                pending.extend(more or ())
             for worker in [w for w in pool if w.job is None]:
                 if pending:
                     worker.give(pending.popleft())
