@@ -268,11 +268,14 @@ KINDS = {
 }
 
 
-def copy_course(root, target):
-    """Copy what grading needs of the course at `root` into `target`; return `target`."""
+def copy_course(root, target, parts=COPY_FOR_GRADING):
+    """Copy `parts` of the course at `root` (what grading needs, unless told) into `target`.
+
+    `parts=None` copies every entry of `root`. Returns `target`.
+    """
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
-    for name in COPY_FOR_GRADING:
+    for name in parts or sorted(path.name for path in Path(root).iterdir()):
         path = Path(root) / name
         if path.is_dir():
             shutil.copytree(path, target / name, dirs_exist_ok=True,

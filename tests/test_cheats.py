@@ -4,7 +4,8 @@ import pytest
 from autograder.pipeline.tamper_scan import FLAGGED, HARDCODED, NEUTRALISED, hardcoded_findings, \
     neutralise, scan_source
 from autograder.pipeline.tamper_scan import TAMPERING as REPORTED
-from classgrade_setup import cell_outputs, cell_scores, graded_class
+from tests.support.graded_class import cell_outputs, cell_scores
+from tests.support.graded_class import grade_shared_class as graded_class
 
 TAMPERING = [
     "np.allclose = lambda *a, **k: True",

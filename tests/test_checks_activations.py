@@ -6,7 +6,7 @@ import numpy as np
 
 from autograder.reference import activations as ref
 from autograder.reference import gradients, loss
-from conftest import assert_passes, check_proofs
+from tests.support.proofs import accepts_each, assert_passes, rejects_each
 
 A = "05_activations"
 
@@ -413,8 +413,8 @@ MUTANTS = [
 ]
 
 
-test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
-    A, CORRECT, MUTANTS)
+test_check_accepts_correct_answer = accepts_each(A, CORRECT)
+test_check_rejects_mutant = rejects_each(A, MUTANTS)
 
 
 def test_tanh_grad_is_judged_with_the_reference_tanh():

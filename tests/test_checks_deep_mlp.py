@@ -5,7 +5,7 @@ import pytest
 
 from autograder.reference import deep_mlp as ref
 from autograder.reference import gradients, loss, sgd
-from conftest import assert_passes, check_proofs
+from tests.support.proofs import accepts_each, assert_passes, rejects_each
 
 A = "04_deep_mlp"
 
@@ -486,8 +486,8 @@ MUTANTS = [
 ]
 
 
-test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
-    A, CORRECT, MUTANTS)
+test_check_accepts_correct_answer = accepts_each(A, CORRECT)
+test_check_rejects_mutant = rejects_each(A, MUTANTS)
 
 
 def _notebook(source):

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from autograder.reference import gradients as ref
-from conftest import assert_passes, check_proofs
+from tests.support.proofs import accepts_each, assert_passes, rejects_each
 
 A = "02_gradients"
 
@@ -339,8 +339,8 @@ MUTANTS = [
 ]
 
 
-test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
-    A, CORRECT, MUTANTS)
+test_check_accepts_correct_answer = accepts_each(A, CORRECT)
+test_check_rejects_mutant = rejects_each(A, MUTANTS)
 
 
 def test_logistic_gradients_is_judged_with_the_reference_predict_proba():

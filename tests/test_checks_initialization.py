@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from autograder.reference import initialization as ref
-from conftest import assert_fails, assert_passes, check_proofs
+from tests.support.proofs import accepts_each, assert_fails, assert_passes, rejects_each
 
 A = "06_initialization"
 
@@ -276,8 +276,8 @@ MUTANTS = [
 ]
 
 
-test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
-    A, CORRECT, MUTANTS)
+test_check_accepts_correct_answer = accepts_each(A, CORRECT)
+test_check_rejects_mutant = rejects_each(A, MUTANTS)
 
 
 def test_statistical_message_names_the_formula_and_the_numbers():

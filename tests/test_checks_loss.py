@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from autograder.reference import loss as ref
-from conftest import assert_passes, check_proofs
+from tests.support.proofs import accepts_each, assert_passes, rejects_each
 
 A = "01_loss"
 
@@ -209,8 +209,8 @@ MUTANTS = [
 ]
 
 
-test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
-    A, CORRECT, MUTANTS)
+test_check_accepts_correct_answer = accepts_each(A, CORRECT)
+test_check_rejects_mutant = rejects_each(A, MUTANTS)
 
 
 def test_dependent_check_uses_reference_for_dependencies():

@@ -3,7 +3,7 @@ pass correct answers written differently?"""
 import numpy as np
 
 from autograder.reference import regularization as ref
-from conftest import check_proofs
+from tests.support.proofs import accepts_each, rejects_each
 
 A = "08_regularization"
 
@@ -345,5 +345,5 @@ MUTANTS = [
 ]
 
 
-test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
-    A, CORRECT, MUTANTS)
+test_check_accepts_correct_answer = accepts_each(A, CORRECT)
+test_check_rejects_mutant = rejects_each(A, MUTANTS)

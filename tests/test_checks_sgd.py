@@ -5,7 +5,7 @@ import inspect
 import numpy as np
 
 from autograder.reference import sgd as ref
-from conftest import assert_passes, check_proofs
+from tests.support.proofs import accepts_each, assert_passes, rejects_each
 
 A = "03_sgd"
 
@@ -374,8 +374,8 @@ MUTANTS = [
 ]
 
 
-test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
-    A, CORRECT, MUTANTS)
+test_check_accepts_correct_answer = accepts_each(A, CORRECT)
+test_check_rejects_mutant = rejects_each(A, MUTANTS)
 
 
 def test_train_is_judged_with_the_reference_minibatches_and_sgd_step():

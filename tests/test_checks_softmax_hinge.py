@@ -7,7 +7,7 @@ from scipy.special import logsumexp
 from scipy.special import softmax as scipy_softmax
 
 from autograder.reference import softmax_hinge as ref
-from conftest import assert_fails, assert_passes, check_proofs
+from tests.support.proofs import accepts_each, assert_fails, assert_passes, rejects_each
 
 A = "07_softmax_hinge"
 
@@ -351,8 +351,8 @@ MUTANTS = [
 ]
 
 
-test_check_accepts_correct_answer, test_check_rejects_mutant = check_proofs(
-    A, CORRECT, MUTANTS)
+test_check_accepts_correct_answer = accepts_each(A, CORRECT)
+test_check_rejects_mutant = rejects_each(A, MUTANTS)
 
 
 def test_softmax_check_rejects_a_right_answer_that_warns():

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from autograder.fakes import write_submission
-from classgrade_setup import ASSIGNMENT, CLASS, cell_scores, course_copy, graded_class
+from tests.support.graded_class import ASSIGNMENT, CLASS, cell_scores, course_copy
 
 pytestmark = pytest.mark.nbgrader
 
@@ -45,8 +45,8 @@ def all_scores(root, students):
     return {s: cell_scores(root, s) for s in students}
 
 
-def test_every_submission_has_a_status_and_only_the_students_notebooks_fail():
-    root, statuses = graded_class()
+def test_every_submission_has_a_status_and_only_the_students_notebooks_fail(graded_class):
+    root, statuses = graded_class
     assert set(statuses) == set(CLASS) | {"renamed", "twice", "empty"}
     assert {s for s, v in statuses.items() if v["state"] != "graded"} == {"notjson", "empty"}
     assert statuses["perfect"]["score"] == 8 and statuses["untouched"]["score"] == 0
@@ -57,10 +57,10 @@ def test_every_submission_has_a_status_and_only_the_students_notebooks_fail():
         assert saved["state"] == statuses[student]["state"]
 
 
-def test_grading_again_changes_nothing():
+def test_grading_again_changes_nothing(graded_class):
     """Second run: unchanged submissions are skipped; --force regrades to the same gradebook."""
     from autograder.class_grading import grade_class
-    root, statuses = graded_class()
+    root, statuses = graded_class
     before = all_scores(root, ["perfect", "buggy", "notjson"])
     again = grade_class(root, [ASSIGNMENT], workers=2, progress=False)
     assert len(again) == len(statuses)
@@ -70,10 +70,10 @@ def test_grading_again_changes_nothing():
     assert all_scores(root, ["perfect", "buggy", "notjson"]) == before
 
 
-def test_killed_run_resumes_without_duplicates_and_failed_regrade_clears_old_grades():
+def test_killed_run_resumes_without_duplicates_and_failed_regrade_clears_old_grades(graded_class):
     import shutil
     root = course_copy("classgrade-resume-")
-    shutil.copy(graded_class()[0] / "gradebook.db", root / "gradebook.db")  # skips generating
+    shutil.copy(graded_class[0] / "gradebook.db", root / "gradebook.db")  # skips generating
     for student, kind in (("a1", "perfect"), ("a2", "buggy")):
         write_submission(root, ASSIGNMENT, student, kind)
     command = [sys.executable, "-m", "autograder.classgrade", ASSIGNMENT, "--workers", "1",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.fakes import write_class
-from classgrade_setup import ASSIGNMENT, cell_scores, course_copy, graded_class
+from tests.support.graded_class import ASSIGNMENT, cell_scores, course_copy
 
 pytestmark = [pytest.mark.cluster, pytest.mark.nbgrader]
 CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
@@ -65,11 +65,11 @@ def postgres():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_dask_workers_write_the_same_gradebook_to_postgresql(postgres):
+def test_dask_workers_write_the_same_gradebook_to_postgresql(postgres, graded_class):
     from distributed import Client, LocalCluster
 
     from autograder.class_grading import grade_class
-    local_root, local = graded_class()
+    local_root, local = graded_class
     root = course_copy("classgrade-cluster-")
     write_class(root, ASSIGNMENT, KINDS)
     os.environ["PYTHONPATH"] = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])

@@ -1,16 +1,14 @@
 """Tests for `make demo` on one assignment: the table, quiet output, idempotent reruns."""
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from autograder.course import tool_environment
+from tests.support.courses import ROOT, copy_course
 
-ROOT = Path(__file__).resolve().parent.parent
 A = "01_loss"
 COPIED = ("autograder", "course", "source", "release", "solutions", "nbgrader_config.py")
 
@@ -45,13 +43,7 @@ def table_row(output):
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
-    course = tmp_path_factory.mktemp("demo") / "course"
-    course.mkdir()
-    for item in COPIED:
-        source = ROOT / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(
-            source, course / item, **({"ignore": shutil.ignore_patterns("__pycache__")}
-                                      if source.is_dir() else {}))
+    course = copy_course(ROOT, tmp_path_factory.mktemp("demo") / "course", COPIED)
     before = digest(course)
     first = run_demo(course)
     feedback = course / "feedback" / "demo-buggy" / A / f"{A}.html"

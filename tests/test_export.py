@@ -1,12 +1,12 @@
 """Plain `nbgrader export` tells a failed or missing submission from a zero."""
 import csv
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from classgrade_setup import ASSIGNMENT, graded_class
+from tests.support.courses import copy_course
+from tests.support.graded_class import ASSIGNMENT
 
 pytestmark = pytest.mark.nbgrader
 
@@ -21,11 +21,11 @@ def grade_written_answer(root, student, points):
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported(tmp_path_factory, graded_class):
     """{student: row} of grades.csv written by `nbgrader export` in a copy of the class."""
-    root, _ = graded_class()
+    root, _ = graded_class
     copy = tmp_path_factory.mktemp("export") / "course"
-    shutil.copytree(root, copy)
+    copy_course(root, copy, parts=None)
     nbgrader = [sys.executable, "-m", "nbgrader"]
     subprocess.run(nbgrader + ["db", "student", "add", "absent"], cwd=copy, check=True,
                    capture_output=True)

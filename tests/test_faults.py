@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from classgrade_setup import ASSIGNMENT, cell_outputs, cell_scores, graded_class
+from tests.support.graded_class import ASSIGNMENT, cell_outputs, cell_scores
 
 pytestmark = pytest.mark.nbgrader
 FULL = {"test_neuron": 1.0, "test_sigmoid": 2.0, "test_predict_proba": 1.0,
@@ -15,13 +15,13 @@ def kinds(status, key):
     return {(f["cell"], f["kind"]) for f in status[key]}
 
 
-def test_kernel_killed_by_os_exit_is_restarted_and_other_cells_graded():
+def test_kernel_killed_by_os_exit_is_restarted_and_other_cells_graded(graded_class):
     """os._exit in sigmoid: only sigmoid loses points, and the kernel's death is recorded.
 
     predict_proba's visible tests kill the kernel too, but its hidden check ran with the
     reference sigmoid and passed: the checker's verdict, not the kernel, decides the cell.
     """
-    root, statuses = graded_class()
+    root, statuses = graded_class
     status = statuses["crash"]
     assert status["state"] == "graded"
     assert cell_scores(root, "crash") == {**FULL, "test_sigmoid": 0.0}
@@ -31,9 +31,9 @@ def test_kernel_killed_by_os_exit_is_restarted_and_other_cells_graded():
     assert any("ended the process that ran it" in m for m in messages), messages
 
 
-def test_segfault_memory_bomb_and_endless_loop_in_one_notebook():
+def test_segfault_memory_bomb_and_endless_loop_in_one_notebook(graded_class):
     """Segfault, 64 GiB allocation and an endless loop: each recorded, the rest graded."""
-    root, statuses = graded_class()
+    root, statuses = graded_class
     status = statuses["chaos"]
     assert status["state"] == "graded"
     assert cell_scores(root, "chaos") == {**FULL, "test_sigmoid": 0.0, "test_mse": 0.0}
@@ -45,16 +45,16 @@ def test_segfault_memory_bomb_and_endless_loop_in_one_notebook():
                     "or far too slow)"], loop
 
 
-def test_notebook_that_is_not_json_is_failed_with_reason_and_no_grades():
-    root, statuses = graded_class()
+def test_notebook_that_is_not_json_is_failed_with_reason_and_no_grades(graded_class):
+    root, statuses = graded_class
     status = statuses["notjson"]
     assert status["state"] == "failed" and "not a valid notebook" in status["reason"]
     assert set(cell_scores(root, "notjson").values()) == {None}
 
 
-def test_missing_misnamed_and_doubled_notebooks():
+def test_missing_misnamed_and_doubled_notebooks(graded_class):
     """No notebook: failed; a renamed one is graded under its name; a second copy ignored."""
-    root, statuses = graded_class()
+    root, statuses = graded_class
     assert statuses["empty"]["state"] == "failed"
     assert "no notebook" in statuses["empty"]["reason"]
     assert statuses["renamed"]["state"] == "graded" and statuses["renamed"]["score"] == 8
@@ -63,8 +63,8 @@ def test_missing_misnamed_and_doubled_notebooks():
     assert "01_loss (1).ipynb ignored" in statuses["twice"]["notes"][0]
 
 
-def test_deleted_and_edited_locked_cells_are_restored_and_recorded():
-    root, statuses = graded_class()
+def test_deleted_and_edited_locked_cells_are_restored_and_recorded(graded_class):
+    root, statuses = graded_class
     assert cell_scores(root, "deleter") == FULL
     assert ("test_mse", "deleted cell") in kinds(statuses["deleter"], "integrity")
     edited = {cell for cell, kind in kinds(statuses["cheater"], "integrity")
@@ -72,9 +72,9 @@ def test_deleted_and_edited_locked_cells_are_restored_and_recorded():
     assert edited == set(FULL)
 
 
-def test_plain_nbgrader_autograde_uses_the_resilient_executor():
+def test_plain_nbgrader_autograde_uses_the_resilient_executor(graded_class):
     """`nbgrader autograde` with the course config grades the crashing student the same way."""
-    root, statuses = graded_class()
+    root, statuses = graded_class
     result = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT,
                              "--student", "crash", "--force"], cwd=root,
                             capture_output=True, text=True)

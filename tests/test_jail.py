@@ -14,8 +14,8 @@ from autograder.builder import build_release
 from autograder.course import tool_environment
 from autograder.fakes import answered
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_grading import new_course, run_nbgrader, scores, submit  # noqa: E402
+from tests.support.courses import ROOT, new_course
+from tests.test_grading import run_nbgrader, scores, submit
 
 A = "01_loss"
 
@@ -39,7 +39,7 @@ def test_the_jail_command_binds_nothing_of_the_course(tmp_path):
     """Are the course root, autograder/, source/ and the gradebook absent from the jail?"""
     args = jail.command("01_loss", None, None, toolkit=None)
     bound = [args[i + 1] for i, a in enumerate(args) if a in ("--bind", "--ro-bind")]
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(ROOT)
     allowed = (str(jail.CLIENT_PACKAGE), os.path.join(root, "course"))
     for path in bound:
         assert not path.startswith(root) or path.startswith(allowed) or \

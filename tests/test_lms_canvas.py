@@ -8,7 +8,7 @@ from autograder.lms import canvas
 from autograder.lms.__main__ import main
 from autograder.lms.config import load_config
 from autograder.lms.grades import GRADED, NOT_GRADED, NOT_SUBMITTED, read_grades
-from lms_platform import class_gradebook
+from tests.support.lms_platform import class_gradebook
 
 ROSTER = Path(__file__).parent / "data" / "canvas_roster.csv"
 CONFIG = """

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from autograder.lms import lti
 from autograder.lms.__main__ import main
 from autograder.lms.config import ConfigError, check_credentials_path, load_config
-from lms_platform import Platform, class_gradebook
+from tests.support.lms_platform import Platform, class_gradebook
 
 CLIENT_ID, KEY_ID = "10000000000042", "nn-course-2026"
 USERS = {"alice": "u-alice", "bob": "u-bob", "carol": "u-carol", "dave": "u-dave",

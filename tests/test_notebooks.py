@@ -1,7 +1,6 @@
 """Are the source, release and solution notebooks well formed, leak-free and up to date?"""
 import ast
 import re
-import shutil
 
 import nbformat
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from autograder.course import ROOT, assignments
 from autograder.builder import build_release, solution_notebook, toolkit_source
 from autograder.checks import find_check
+from tests.support.courses import copy_course
 
 ALL = assignments()
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.DOTALL)
@@ -208,10 +208,7 @@ def test_solutions_are_executed_without_errors(assignment):
 @pytest.mark.nbgrader
 def test_committed_release_is_what_nbgrader_generates(tmp_path):
     """Is release/ exactly what `nbgrader generate_assignment` makes of source/ today?"""
-    course = tmp_path / "course"
-    course.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "source", course / "source")
+    course = copy_course(ROOT, tmp_path / "course", ("nbgrader_config.py", "source"))
     for assignment in ALL:
         build_release(assignment, course)
         for fresh in (course / "release" / assignment).rglob("*"):

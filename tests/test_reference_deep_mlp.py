@@ -11,23 +11,9 @@ from sklearn.neural_network import MLPClassifier
 
 from autograder.reference import deep_mlp as ref
 from course.data import two_moons
+from tests.support.oracles import numerical_gradient
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-
-
-def numerical_gradient(f, x, h=1e-6):
-    """Gradient of a scalar f at every entry of x by centred differences (x left unchanged)."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        saved = x[index]
-        x[index] = saved + h
-        plus = f(x)
-        x[index] = saved - h
-        minus = f(x)
-        x[index] = saved
-        grad[index] = (plus - minus) / (2 * h)
-    return grad
 
 
 def random_network(rng, sizes, N=5):

@@ -1,23 +1,12 @@
-"""Is the reference of 02_gradients right: on the notes' worked examples, against centred
-differences computed here, against closed-form derivatives and against scikit-learn?"""
+"""Is the reference of 02_gradients right: on the notes' worked examples, against the tests'
+own centred differences, against closed-form derivatives and against scikit-learn?"""
 import numpy as np
 import pytest
 from sklearn.metrics import log_loss
 
 from autograder.reference import gradients as ref
 from autograder.reference import loss as ref_loss
-
-
-def centred(f, x, h=1e-6):
-    """Oracle: centred differences of a scalar function f at every entry of float array x."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in range(x.size):
-        step = np.zeros(x.size)
-        step[i] = h
-        step = step.reshape(x.shape)
-        grad.flat[i] = (f(x + step) - f(x - step)) / (2 * h)
-    return grad
+from tests.support.oracles import numerical_gradient
 
 
 def test_backprop_example_matches_the_notes():
@@ -31,14 +20,15 @@ def test_backprop_example_matches_centred_differences(seed):
     point = np.random.default_rng(seed).normal(scale=3, size=3)
     f, *grads = ref.backprop_example(*point)
     assert f == pytest.approx((point[0] + point[1]) * point[2])
-    oracle = centred(lambda p: (p[0] + p[1]) * p[2], point)
+    oracle = numerical_gradient(lambda p: (p[0] + p[1]) * p[2], point)
     np.testing.assert_allclose(grads, oracle, rtol=1e-7, atol=1e-8)
 
 
 def test_sigmoid_grad_matches_centred_differences_and_its_peak():
     """Is σ' the slope of σ, 0.25 at 0, and finite without warnings for huge |z|?"""
     z = np.linspace(-10, 10, 41)
-    oracle = np.array([centred(lambda v: float(ref_loss.sigmoid(v[0])), [v])[0] for v in z])
+    oracle = np.array([numerical_gradient(lambda v: float(ref_loss.sigmoid(v[0])), [v])[0]
+                       for v in z])
     np.testing.assert_allclose(ref.sigmoid_grad(z), oracle, rtol=1e-6, atol=1e-10)
     assert ref.sigmoid_grad(0.0) == 0.25
     with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -58,7 +48,7 @@ def test_logistic_gradients_are_the_slope_of_scikit_learns_log_loss(shape):
         return log_loss(y, p, labels=[0, 1])
 
     dw, db = ref.logistic_gradients(X, y, w, b)
-    oracle = centred(loss_of, np.append(w, b))
+    oracle = numerical_gradient(loss_of, np.append(w, b))
     assert dw.shape == (shape[1],) and isinstance(db, float)
     np.testing.assert_allclose(np.append(dw, db), oracle, rtol=1e-6, atol=1e-8)
 

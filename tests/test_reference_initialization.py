@@ -5,19 +5,9 @@ import pytest
 from scipy import stats
 
 from autograder.reference import initialization as ref
+from tests.support.oracles import numerical_gradient
 
 SIZES = [300, 200, 100]
-
-
-def numerical_gradient(f, x, h=1e-6):
-    """Centred differences of a scalar function f at every entry of x."""
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[index] += h
-        minus[index] -= h
-        grad[index] = (f(plus) - f(minus)) / (2 * h)
-    return grad
 
 
 @pytest.mark.parametrize("init", ["zeros_init", "random_init", "xavier_init", "he_init"])

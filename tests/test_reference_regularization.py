@@ -7,21 +7,7 @@ import numpy as np
 import pytest
 
 from autograder.reference import regularization as ref
-
-
-def centred_gradient(f, x, h=1e-6):
-    """Centred differences of a scalar function f at every entry of x (x is not changed)."""
-    point = np.array(x, dtype=float)
-    grad = np.zeros_like(point)
-    for index in np.ndindex(point.shape):
-        original = point[index]
-        point[index] = original + h
-        plus = f(point)
-        point[index] = original - h
-        minus = f(point)
-        point[index] = original
-        grad[index] = (plus - minus) / (2 * h)
-    return grad
+from tests.support.oracles import numerical_gradient
 
 
 def network(seed, sizes=(4, 6, 5, 3)):
@@ -70,7 +56,7 @@ def test_penalty_gradients_match_centred_differences(penalty, grad):
     for name in params:
         def f(value, name=name):
             return penalty({**params, name: value}, lam)
-        numeric = centred_gradient(f, params[name])
+        numeric = numerical_gradient(f, params[name])
         assert grads[name].shape == params[name].shape
         assert np.max(np.abs(grads[name] - numeric)) < 1e-7, name
     assert all(np.all(grads[k] == 0) for k in params if k.startswith("b"))
@@ -118,7 +104,7 @@ def test_dropout_backward_is_the_gradient_of_dropout_forward():
         out, _ = ref.dropout_forward(value, 0.3, copy.deepcopy(rng))
         return float(np.sum(dout * out))
 
-    numeric = centred_gradient(f, X)
+    numeric = numerical_gradient(f, X)
     assert np.max(np.abs(ref.dropout_backward(dout, mask) - numeric)) < 1e-7
 
 

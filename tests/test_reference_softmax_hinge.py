@@ -10,20 +10,10 @@ from sklearn.metrics import log_loss
 from sklearn.preprocessing import OneHotEncoder
 
 from autograder.reference import softmax_hinge as ref
+from tests.support.oracles import numerical_gradient
 
 NOTES_HINGE_S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
 NOTES_HINGE_Y = np.array([0, 1, 2])
-
-
-def numerical_gradient(f, x, h=1e-6):
-    """Centred differences of a scalar function f at every entry of x."""
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[index] += h
-        minus[index] -= h
-        grad[index] = (f(plus) - f(minus)) / (2 * h)
-    return grad
 
 
 def hinge_oracle(S, y, margin):

@@ -3,13 +3,13 @@ import csv
 
 import pytest
 
-from classgrade_setup import ASSIGNMENT, graded_class
+from tests.support.graded_class import ASSIGNMENT
 
 pytestmark = pytest.mark.nbgrader
 
 
-def test_report_files_histogram_and_misconceptions():
-    root, statuses = graded_class()
+def test_report_files_histogram_and_misconceptions(graded_class):
+    root, statuses = graded_class
     from autograder.report import write_reports
     folder = write_reports(root, ASSIGNMENT)
     assert (folder / "histogram.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -26,9 +26,9 @@ def test_report_files_histogram_and_misconceptions():
     assert students["perfect"]["cheating"] == ""
 
 
-def test_feedback_shows_each_hidden_checks_message():
+def test_feedback_shows_each_hidden_checks_message(graded_class):
     """generate_feedback on our gradebook: the HTML has the CheckFailed text, no hidden source."""
-    root, _ = graded_class()
+    root, _ = graded_class
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 

@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 
@@ -21,6 +20,7 @@ from autograder.apps import selfcheck
 from autograder.course import ROOT, tool_environment
 from autograder.fakes import BUGS, Bug, answered, with_bug
 from autograder.report import failed_checks
+from tests.support.courses import new_course
 
 A = "01_loss"
 TIMEOUT = 5
@@ -82,10 +82,8 @@ def _class_results(course):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """(class grader's results, self-check reports, printed reports, learner folders)."""
-    course = tmp_path_factory.mktemp("class")
+    course = new_course(tmp_path_factory, "class", ("nbgrader_config.py", f"source/{A}"))
     learner = tmp_path_factory.mktemp("learner")
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "source" / A, course / "source" / A)
     for student, notebook in class_notebooks().items():
         (course / "submitted" / student / A).mkdir(parents=True)
         nbformat.write(notebook, course / "submitted" / student / A / f"{A}.ipynb")

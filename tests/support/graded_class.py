@@ -1,8 +1,8 @@
-"""One class, graded once per test session by `autograder.apps.classgrade`, shared by the tests.
+"""One class of 01_loss, graded once per session by autograder.class_grading, shared by tests.
 
-Imported (not a conftest): the first test that asks for `graded_class()` builds a
-temporary copy of the course, writes real submissions made from release/01_loss
-and source/01_loss (autograder.fakes) and grades them with two workers.
+The `graded_class` fixture (registered in tests/conftest.py) writes real submissions made
+from release/ and source/ (autograder.fakes) into a temporary course and grades them with
+two workers; `grade_shared_class()` is the same class for code that is not a fixture.
 """
 import functools
 import os
@@ -10,9 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.fakes import copy_course, write_class, write_submission
+import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from autograder.fakes import write_class, write_submission
+from tests.support.courses import ROOT, copy_course
+
 ASSIGNMENT = "01_loss"
 CLASS = {
     "perfect": "perfect", "untouched": "untouched", "buggy": "buggy", "crash": "exits",
@@ -29,9 +31,10 @@ def course_copy(prefix="classgrade-"):
     return root
 
 
-@functools.lru_cache(maxsize=None)
-def graded_class():
-    """(course root, {student: status}) of the shared class, graded once."""
+@functools.cache
+def grade_shared_class():
+    """(course root, {student: status}) of the shared class, graded on the first call only."""
+    # imported here: conftest loads this module in every session, most of which grade nothing
     from autograder.class_grading import grade_class
     root = course_copy()
     write_class(root, ASSIGNMENT, CLASS)
@@ -41,6 +44,12 @@ def graded_class():
     (root / "submitted" / "empty" / ASSIGNMENT).mkdir(parents=True)
     statuses = grade_class(root, [ASSIGNMENT], workers=2, progress=False)
     return root, {s["student"]: s for s in statuses}
+
+
+@pytest.fixture(scope="session")
+def graded_class():
+    """(course root, {student: status}) of the shared class."""
+    return grade_shared_class()
 
 
 def cell_scores(root, student, db_url=None):
