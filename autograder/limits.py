@@ -39,3 +39,26 @@ RECYCLE_AFTER = 25
 
 SOLUTION_CELL_SECONDS = 120
 """A cell's time while the build executes a solution notebook."""
+
+WATCH_RATE = 3
+"""Graded submissions per student and assignment within WATCH_RATE_MINUTES; one more is queued
+and graded once a slot frees up (watch.toml `rate`)."""
+
+WATCH_RATE_MINUTES = 60
+"""The window of the rate limit, in minutes (watch.toml `rate_minutes`)."""
+
+WATCH_QUEUE = 200
+"""Submissions the watcher holds queued at most; more stay in the exchange's inbound (or in
+submitted/) until there is room (`--queue`)."""
+
+WATCH_POLL_SECONDS = 2.0
+"""How often the watcher looks for new submissions (`--poll`)."""
+
+WATCH_SETTLE_SECONDS = 5.0
+"""A submission still being written is left alone: an exchange folder without its
+submission_secret.txt, or a submitted/ folder without timestamp.txt, until its newest file is
+this old."""
+
+WATCH_RETRIES = 2
+"""Times the watcher grades a submission again after the grader itself failed (a worker
+crash) before it gives up and says so in the feedback."""
