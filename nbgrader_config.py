@@ -42,28 +42,37 @@ c.IgnorePattern.pattern = r"[\s\S]*"
 # Feedback shows each check's message, never the hidden tests' source.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 
-# --- Resilient grading (autograder/pipeline/resilient_execute.py, autograder/pipeline/inspect_submission.py, autograder/pipeline/tamper_scan.py) ---
-# Plain `nbgrader autograde` and `python -m autograder.classgrade` share this pipeline:
-# the submission's structure is recorded before nbgrader repairs it; tampering in the cells
-# a student can edit is neutralised; a dead kernel is restarted and the earlier cells are
-# replayed; the kernel has a memory limit; a graded test cell gets its hidden checks' time.
+# --- The grading pipeline: one class per step, in the order they run (autograder/pipeline/) ---
+# Plain `nbgrader autograde` and `python -m autograder.classgrade` share it.
+#   sanitize:  RequireJail        refuse to grade where student code could not be jailed
+#              InspectSubmission  record deleted, duplicated and edited cells before nbgrader
+#                                 repairs them
+#   autograde: TamperScan         record tampering in the cells a student can edit
+#              ResilientExecute   run the notebook in the jail: time and memory limits, a dead
+#                                 kernel restarted and the cells before it replayed
+#              TrustedVerdicts    score each test cell from the trusted checker's records alone
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,  # noqa: E402
                                     DeduplicateIds, IgnorePattern, LimitOutput,
                                     OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from autograder.pipeline.resilient_execute import ResilientExecute  # noqa: E402
 from autograder.pipeline.inspect_submission import InspectSubmission  # noqa: E402
 from autograder.pipeline.require_jail import RequireJail  # noqa: E402
+from autograder.pipeline.resilient_execute import ResilientExecute  # noqa: E402
+from autograder.pipeline.tamper_scan import TamperScan  # noqa: E402
+from autograder.pipeline.trusted_verdicts import TrustedVerdicts  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = [RequireJail, InspectSubmission, ClearOutput, DeduplicateIds,
                                       OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
-c.Autograde.autograde_preprocessors = [ResilientExecute, IgnorePattern,
-                                       ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-                                       AssignLatePenalties, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [TamperScan, ResilientExecute, TrustedVerdicts,
+                                       IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.ResilientExecute.memory_limit_mb = limits.MEMORY_MB
 c.ResilientExecute.max_kernel_restarts = limits.KERNEL_RESTARTS
+# Without the jail (c.ResilientExecute.jail = False, or --no-jail) tampering is also removed:
+# c.TamperScan.remove = True.
 
-# `nbgrader export` adds grading_status, note and flags columns: a notebook that could not be
-# graded, or a student who submitted nothing, is no longer indistinguishable from a zero.
+# `nbgrader export`: the export plugin (autograder/pipeline/status_export.py) adds
+# grading_status, note and flags columns, so a notebook that could not be graded, or a
+# student who submitted nothing, is told apart from a zero.
 c.ExportApp.plugin_class = "autograder.pipeline.status_export.StatusCsvExportPlugin"

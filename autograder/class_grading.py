@@ -24,7 +24,6 @@ from autograder.gradebook import ensure_assignment
 from autograder.limits import STUDENT_SECONDS
 from autograder.parallel import warm_kernels
 from autograder.parallel.pool import run_pool
-from autograder.sandbox import jailed_template
 from autograder.submission import fingerprint, grade_submission, reset_submission
 
 
@@ -95,13 +94,13 @@ def run_local(jobs, workers, on_done, student_timeout=STUDENT_SECONDS, refill=No
 
 
 def _worker_setup():
-    """A worker forks its kernels from a template: a jailed one, or without the jail a plain one."""
+    """A worker adopts the kernels it forks from its template (jailed, or plain without the jail)."""
     warm_kernels.enable()
-    jailed_template.enable()
 
 
 def _run_job_in_worker(job):
-    status = run_job(job)
+    """A local worker's job: its kernels forked from the worker's warm template."""
+    status = run_job({**job, "warm_kernels": True})
     warm_kernels.reap_orphans()
     return status
 

@@ -109,3 +109,26 @@ def reset_submission(db_url, assignment, student):
         except MissingEntry:
             pass
         gradebook.add_submission(assignment, student)
+
+
+def source_cells(db_url, assignment, notebook):
+    """{grade_id: (locked, source, is_graded)} of a notebook's cells as the gradebook holds them."""
+    with Gradebook(db_url) as gradebook:
+        found = gradebook.find_notebook(notebook, assignment)
+        graded = {cell.name for cell in found.grade_cells}
+        return {cell.name: (cell.locked, cell.source, cell.name in graded)
+                for cell in found.source_cells}
+
+
+def locked_ids(resources):
+    """grade_ids of the locked cells of the notebook nbgrader is processing, or None.
+
+    `resources` is what nbgrader hands its preprocessors (its "nbgrader" entry names the
+    gradebook, the assignment and the notebook); None when the gradebook cannot say.
+    """
+    info = (resources or {}).get("nbgrader", {})
+    try:
+        cells = source_cells(info["db_url"], info["assignment"], info["notebook"])
+    except Exception:  # noqa: BLE001 - the caller falls back on the cells' own metadata
+        return None
+    return {name for name, (locked, _, _) in cells.items() if locked}

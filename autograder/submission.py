@@ -151,8 +151,10 @@ def reset_submission(job):
 def _grade_locked(job, root, assignment, student, status):
     names = job["notebooks"]
     config = load_config(root, job.get("db_url"))
+    config.ResilientExecute.warm_kernels = bool(job.get("warm_kernels"))
     if job.get("jail") is not None:
         config.ResilientExecute.jail = bool(job["jail"])
+        config.TamperScan.remove = not job["jail"]
     staging, notes, missing = _stage(root, assignment, student, names)
     status["notes"] = notes
     folder = Path(staging or root / "submitted") / student / assignment

@@ -110,12 +110,13 @@ def test_only_an_ipykernel_command_is_forked():
 
 
 def test_plain_autograde_keeps_the_usual_kernel_manager():
-    """Without enable() (plain `nbgrader autograde`), kernels start the usual way."""
-    result = subprocess.run(
-        [sys.executable, "-c", "from autograder.parallel.warm_kernels import kernel_manager_class;"
-         "print(kernel_manager_class())"], env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True)
-    assert result.stdout.strip() == "None", result.stderr
+    """With the course's config (plain `nbgrader autograde`), do kernels start the usual way?"""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.pipeline.resilient_execute import ResilientExecute
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    assert ResilientExecute(config=config).warm_kernels is False
+    assert ResilientExecute(config=config).kernel_manager_class.__name__ == "AsyncKernelManager"
 
 
 def test_orphans_adopted_by_the_worker_are_reaped():

@@ -1,15 +1,9 @@
 """Local worker processes for the class grading: each grades one submission at a time.
 
-Workers are forked from the grading command once it has imported what a job
-needs, and each grades job after job: the first job of a process pays
-nbgrader's, SQLAlchemy's and jsonschema's first-use costs (about a quarter of
-a second), the next ones do not. A worker is replaced by a fresh fork after
-`recycle_after` jobs, so nothing a long run accumulates outlives it. The
-parent watches every worker: one that dies while grading gives its job an
-error status; a job that runs past `job_timeout` has its worker killed with
-all its processes (kernels included) and gets the status `on_timeout(job)`
-returns. Either way a fresh worker takes the next job. Student code never
-runs in a worker, only in the kernels and check processes it starts.
+Workers are forked once the grading command has imported what a job needs, and grade job
+after job; a worker is replaced by a fresh fork after `recycle_after` jobs. A worker that
+dies, or a job past `job_timeout` (its worker killed with all its processes), gives its job
+the status `on_error` or `on_timeout` returns, and a fresh worker takes the next job.
 """
 import multiprocessing
 import os

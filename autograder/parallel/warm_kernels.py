@@ -1,20 +1,10 @@
-"""Warm kernel starts for the class grading: kernels forked from a kernel template.
+"""Warm kernel starts without the jail: kernels forked from a kernel template (--no-jail).
 
-A new IPython kernel costs about half a second of CPU before it runs a cell,
-and a course notebook's first cell another half second importing NumPy and
-matplotlib's pyplot; `nbgrader autograde` pays both for every notebook and
-after every kernel restart. A class-grading worker calls `enable()` once: its
-kernels are then forked from a template process (autograder.sandbox.kernel_template)
-that has done those imports and nothing else. Each kernel is still a new
-process with no student code in it, its own session, working directory,
-environment and memory limit, and the worker waits for it like for any kernel
-it started (the worker is a child subreaper, so the twice-forked kernel is its
-child).
-
-The template is started by the first kernel launch, with that kernel's
-environment; a launch with another environment or interpreter replaces it
-with a new one. Any other kernel command, and every launch while the template
-cannot run, starts the usual way.
+A class-grading worker calls `enable()` once; its kernels are then forked from a template
+process (autograder/sandbox/kernel_template.py) that has imported ipykernel, NumPy and pyplot
+and nothing else. Each kernel is still a new process with no student code in it. The worker
+is a child subreaper, so the twice-forked kernel is its child. A launch with another
+environment or interpreter replaces the template; any other kernel starts the usual way.
 """
 import ctypes
 import json
@@ -198,15 +188,10 @@ class TemplateKernelManager(AsyncKernelManager):
 
 
 def enable():
-    """Fork this process's grading kernels from a template from now on; False if impossible."""
+    """Let this process fork kernels from a template (it adopts them); False if impossible."""
     global _enabled
     _enabled = _become_subreaper()
     return _enabled
-
-
-def kernel_manager_class():
-    """TemplateKernelManager once enabled in this process, else None."""
-    return TemplateKernelManager if _enabled else None
 
 
 def reap_orphans():

@@ -1,22 +1,17 @@
-"""Record what a student changed in the notebook's structure, before nbgrader repairs it.
+"""Sanitize step: record what a student changed in the notebook's structure, before nbgrader repairs it.
 
-Runs first in the autograde's sanitizing step (see nbgrader_config.py), so it
-sees the notebook as submitted: a graded cell that was deleted or lost its
-nbgrader metadata (nbgrader re-inserts it, `OverwriteCells.add_missing_cells`),
-a locked test cell whose text was edited (nbgrader restores it), a cell that
-appears twice. The findings go to the notebook's metadata under
-"autograder" → "integrity" and from there into the class report.
+Sees the notebook as submitted: a graded cell deleted or stripped of its nbgrader metadata
+(nbgrader puts it back), a locked cell edited (nbgrader restores it), a cell that appears
+twice. Findings go to the notebook's metadata, "autograder" → "integrity".
 """
-import re
-
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?",
-                          re.MULTILINE | re.DOTALL)
+from autograder import cells, gradebook
+from autograder.pipeline import METADATA_KEY
 
 
 def _lines(source):
-    return [line.rstrip() for line in HIDDEN_BLOCK.sub("", source).splitlines()
+    return [line.rstrip() for line in cells.without_hidden_tests(source).splitlines()
             if line.strip()]
 
 
@@ -32,7 +27,7 @@ def integrity_findings(notebook, source_cells):
     """
     findings, seen = [], {}
     for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        grade_id = cells.grade_id(cell)
         if grade_id:
             seen[grade_id] = seen.get(grade_id, 0) + 1
     for grade_id, count in seen.items():
@@ -47,7 +42,7 @@ def integrity_findings(notebook, source_cells):
                                         "nbgrader metadata removed); the grader put the "
                                         "original back and graded it"})
     for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        grade_id = cells.grade_id(cell)
         if grade_id in source_cells and source_cells[grade_id][0] and \
                 _lines(cell.source) != _lines(source_cells[grade_id][1]):
             findings.append({"cell": grade_id, "kind": "edited locked cell",
@@ -57,22 +52,21 @@ def integrity_findings(notebook, source_cells):
 
 
 class InspectSubmission(NbGraderPreprocessor):
-    """Sanitize-step preprocessor: notes deleted, duplicated and edited locked cells."""
+    """Notes deleted, duplicated and edited locked cells; starts the grading record afresh.
+
+    Whatever a submitted notebook carries under metadata "autograder" is dropped here: only
+    the grading steps write that record.
+    """
 
     def preprocess(self, nb, resources):
+        record = nb.metadata[METADATA_KEY] = {}
         info = resources.get("nbgrader", {})
         try:
-            from nbgrader.api import Gradebook
-            with Gradebook(info["db_url"]) as gradebook:
-                notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
-                graded = {cell.name for cell in notebook.grade_cells}
-                cells = {cell.name: (cell.locked, cell.source, cell.name in graded)
-                         for cell in notebook.source_cells}
+            source = gradebook.source_cells(info["db_url"], info["assignment"], info["notebook"])
         except Exception as error:  # noqa: BLE001 - never stop grading over a record
             self.log.warning("could not inspect the submission: %s", error)
             return nb, resources
-        record = nb.metadata.setdefault("autograder", {})
-        record["integrity"] = integrity_findings(nb, cells)
+        record["integrity"] = integrity_findings(nb, source)
         for finding in record["integrity"]:
             self.log.warning("%s: %s", finding["cell"], finding["message"])
         return nb, resources

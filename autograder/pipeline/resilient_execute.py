@@ -1,30 +1,14 @@
-"""nbgrader's Execute step, made to survive what a student notebook can do to its kernel.
+"""Autograde step: nbgrader's Execute, in the jail, made to survive what a notebook can do to its kernel.
 
-Enabled for every `nbgrader autograde` by the course's nbgrader_config.py.
-Compared with `nbgrader.preprocessors.Execute`:
-
-- a cell that loops forever is stopped after `timeout` seconds and the cells
-  after it still run; a graded test cell gets enough time for its hidden
-  checks' own limits, so a slow check reports its own message;
-- a kernel that dies (os._exit, a segfault, the kernel's memory limit) is
-  restarted, the earlier cells that ran without an error are replayed and
-  grading goes on with the next cell; the cell that killed it fails with a
-  message that says so, and only cells that call the dying code lose points;
-- the kernel runs in the jail (`jail`, `autograder.sandbox.jail`), under its memory,
-  CPU, process and file limits; a memory bomb is a MemoryError in one cell;
-- the hidden checks are judged by a trusted checker in this process
-  (`autograder.sandbox.check_service`): a test cell's score comes from the checker's
-  records of the checks its hidden source calls, never from the kernel;
-- before anything runs, the cells a student could edit are scanned and any
-  tampering is reported (`autograder.pipeline.tamper_scan`; removed only without the jail).
-
-What happened is recorded in the notebook's metadata under "autograder"
-(faults, cheats, check records, isolation, seconds spent in cells and in
-replaying them after a kernel death), which `autograder.report` reads.
+A cell that loops forever is stopped and the cells after it still run (a test cell gets its
+hidden checks' time on top); a kernel that dies is restarted and the cells before are replayed;
+the kernel runs in the jail (autograder/sandbox/) under its limits. The hidden checks are run by
+the trusted checker in this process; its records of each cell go on in nbgrader's resources
+(CHECK_RECORDS) to the next step, TrustedVerdicts. Faults, seconds and isolation go to the
+notebook's metadata, "autograder".
 """
 import asyncio
 import copy
-import dataclasses
 import os
 import re
 import resource
@@ -33,23 +17,24 @@ import subprocess
 import time
 from queue import Empty
 
+from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer
 
-from autograder import limits
+from autograder import cells, limits
 from autograder.checks import timeout_of
+from autograder.parallel import warm_kernels
+from autograder.pipeline import METADATA_KEY
 from autograder.sandbox import jail, jailed_template
-from autograder.pipeline.tamper_scan import NEUTRALISED, TAMPERING, scan_notebook
-from autograder.sandbox.check_service import CheckRecord, CheckService
+from autograder.sandbox.check_service import CheckService
 from autograder.sandbox.jailed_kernel import JailedKernelManager
 
-HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?",
-                          re.MULTILINE | re.DOTALL)
 CHECK_CALL = re.compile(r"""check\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']""")
-METADATA_KEY = "autograder"
+CHECK_RECORDS = "autograder_check_records"
+"""Key in nbgrader's resources: {cell index: [CheckRecord]} of the cells this step ran."""
 
 
 def check_seconds(source):
@@ -81,10 +66,6 @@ def _error_output(ename, evalue):
                         traceback=[f"{ename}: {evalue}"])
 
 
-def _cell_name(cell, index):
-    return cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
-
-
 def _exit_description(returncode):
     if returncode is None:
         return "it stopped responding"
@@ -113,6 +94,9 @@ class ResilientExecute(Execute):
     max_processes = Integer(limits.PROCESSES, help="Processes and threads a jail may hold.").tag(config=True)
     max_file_mb = Integer(limits.FILE_MB, help="Largest file a jailed process may write, in MiB."
                           ).tag(config=True)
+    warm_kernels = Bool(False, help="Fork kernels from this process's warm kernel template "
+                        "(the class grader's workers set it; plain `nbgrader autograde` starts "
+                        "each kernel the usual way).").tag(config=True)
     scratch_mb = Integer(limits.SCRATCH_MB, help="Size of the jail's writable folder and of its /tmp, in MiB."
                          ).tag(config=True)
 
@@ -206,15 +190,15 @@ class ResilientExecute(Execute):
         if self.km is None:
             if self.jail:
                 self.kernel_manager_class = JailedKernelManager
-            else:
-                from autograder.parallel.warm_kernels import kernel_manager_class
-                self.kernel_manager_class = kernel_manager_class() or self.kernel_manager_class
+            elif self.warm_kernels:
+                self.kernel_manager_class = warm_kernels.TemplateKernelManager
             self.km = self.create_kernel_manager()
             if self.jail:
                 self.km.checker_socket = self._service.socket_path
                 self.km.toolkit = self._toolkit
                 self.km.submitted = self._submitted
                 self.km.limits = self._limits()
+                self.km.use_template = self.warm_kernels
         if not self.km.has_kernel:
             self.start_new_kernel(**self._kernel_kwargs())
         if self.kc is None:
@@ -251,18 +235,6 @@ class ResilientExecute(Execute):
         self.km, self.kc = None, None
 
     # -- execution ---------------------------------------------------------------------------
-    def _locked_ids(self, resources):
-        info = (resources or {}).get("nbgrader", {})
-        if not info.get("db_url"):
-            return None
-        try:
-            from nbgrader.api import Gradebook
-            with Gradebook(info["db_url"]) as gradebook:
-                notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
-                return {cell.name for cell in notebook.source_cells if cell.locked}
-        except Exception:  # noqa: BLE001 - fall back on the cells' own metadata
-            return None
-
     def _run(self, cell, index, store_history=True):
         """Execute one cell; returns None, or the kind of failure that needs a new kernel."""
         try:
@@ -273,20 +245,21 @@ class ResilientExecute(Execute):
             return "unstoppable"
         return None
 
-    def _replay(self, cells, replayable, record):
+    def _replay(self, notebook_cells, replayable, record):
         """Re-run the replayable cells in a fresh kernel; drop any that kills it again."""
         for attempt in range(self.max_kernel_restarts + 1):
             self._stop_kernel()
             self._start_kernel()
             for index in list(replayable):
-                twin = copy.deepcopy(cells[index])
-                twin.source = HIDDEN_BLOCK.sub("", twin.source)
+                twin = copy.deepcopy(notebook_cells[index])
+                twin.source = cells.without_hidden_tests(twin.source)
                 started = time.perf_counter()
                 failure = self._run(twin, index, store_history=False)
                 self._replay_seconds += time.perf_counter() - started
                 if failure is not None:
                     replayable.remove(index)
-                    record.append({"cell": _cell_name(cells[index], index), "kind": "replay",
+                    record.append({"cell": cells.cell_name(notebook_cells[index], index),
+                                   "kind": "replay",
                                    "message": "killed the kernel again when it was replayed; "
                                               "left out of the replay"})
                     break
@@ -326,7 +299,7 @@ class ResilientExecute(Execute):
 
     def _checker_directory(self):
         """The folder the worker's jailed template sees the checker in, if there is one."""
-        if not self.jail:
+        if not (self.jail and self.warm_kernels):
             return None
         try:
             template = jailed_template.template(self._limits())
@@ -339,34 +312,6 @@ class ResilientExecute(Execute):
         assignment = (resources or {}).get("nbgrader", {}).get("assignment")
         path = os.path.join(os.getcwd(), "source", assignment or "", "toolkit.py")
         return path if assignment and os.path.isfile(path) else None
-
-    def _settle(self, cell, name, records):
-        """Score a test cell by the trusted checker's records alone.
-
-        Every hidden check the cell's (trusted) source calls must have run in
-        this cell and passed; the kernel's own errors and values are replaced
-        by the checker's messages.
-        """
-        if not cell.metadata.get("nbgrader", {}).get("grade"):
-            return []
-        expected = CHECK_CALL.findall("".join(HIDDEN_BLOCK.findall(cell.source)))
-        if not expected:
-            return []
-        settled = []
-        for _, function in dict.fromkeys(expected):
-            mine = [r for r in records if r.function == function]
-            if not mine:
-                mine = [CheckRecord(name, function, False, "did not run",
-                                    f"the hidden check of {function} did not run in this cell "
-                                    "(something in the notebook stopped or replaced it)")]
-            failed = [r for r in mine if not r.passed]
-            settled.append(failed[0] if failed else mine[0])
-        cell.outputs = [o for o in cell.get("outputs", [])
-                        if o.get("output_type") not in ("error", "execute_result")]
-        for record in settled:
-            if not record.passed:
-                cell.outputs.append(_error_output("CheckFailed", record.message))
-        return settled
 
     def preprocess(self, nb, resources=None, km=None):
         """Execute every code cell of `nb`, surviving timeouts, dead kernels and memory bombs."""
@@ -382,15 +327,10 @@ class ResilientExecute(Execute):
             self._service.close()
 
     def _preprocess(self, nb, resources, km):
-        cheats = scan_notebook(nb, self._locked_ids(resources), fix=not self.jail)
-        if self.jail:  # the jail is the defence; the scan only reports
-            cheats = [dataclasses.replace(f, kind=TAMPERING) if f.kind == NEUTRALISED else f
-                      for f in cheats]
-        from nbclient import NotebookClient
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
-        faults, seconds, replayable, restarts, checks = [], {}, [], 0, []
+        faults, seconds, replayable, restarts, checks = [], {}, [], 0, {}
         self._replay_seconds = 0.0
         if not self.jail:
             os.environ["AUTOGRADER_CHECKER"] = self._service.socket_path
@@ -399,7 +339,7 @@ class ResilientExecute(Execute):
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type != "code":
                     continue
-                name = _cell_name(cell, index)
+                name = cells.cell_name(cell, index)
                 started = time.perf_counter()
                 self._service.begin_cell(name)
                 failure = self._run(cell, index)
@@ -415,19 +355,18 @@ class ResilientExecute(Execute):
                             self._fail_rest(index, faults)
                             break
                 finally:
-                    checks += [r.as_dict() for r in self._settle(cell, name, records)]
+                    checks[index] = records
         finally:
             self._stop_kernel()
             os.environ.pop("AUTOGRADER_CHECKER", None)
         self.set_widgets_metadata()
+        self.resources[CHECK_RECORDS] = checks
         nb.metadata.setdefault(METADATA_KEY, {}).update({
             "faults": faults,
-            "cheats": [finding.__dict__ for finding in cheats],
             "cell_seconds": seconds,
             "replay_seconds": round(self._replay_seconds, 3),
             "execution_seconds": round(sum(seconds.values()) + self._replay_seconds, 3),
             "kernel_restarts": restarts,
-            "checks": checks,
             "isolation": "jail" if self.jail else "none",
         })
         return nb, self.resources
@@ -458,5 +397,5 @@ class ResilientExecute(Execute):
         for index, cell in enumerate(self.nb.cells):
             if index > after and cell.cell_type == "code":
                 cell.outputs = [_error_output("DeadKernelError", message)]
-                faults.append({"cell": _cell_name(cell, index), "kind": "not run",
+                faults.append({"cell": cells.cell_name(cell, index), "kind": "not run",
                                "message": message})

@@ -1,6 +1,4 @@
-"""AST scan of the cells a student could edit: tampering is reported (without the jail, removed).
-
-    python -m autograder.pipeline.tamper_scan path/to/notebook.ipynb   # list what a notebook would be flagged for
+"""Autograde step: an AST scan of the cells a student could edit, for tampering with the grader.
 
 Tampering (rebinding NumPy or builtins, writing into `sys.modules`, importing
 the hidden `autograder` package, dynamic code, reading the grader's stack
@@ -15,9 +13,13 @@ jail and the trusted checker are the defence, and honest code is never changed;
 without the jail it also neutralises.
 """
 import ast
-import json
-import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool
+
+from autograder import cells, gradebook
+from autograder.pipeline import METADATA_KEY
 
 NEUTRALISED = "neutralised"
 TAMPERING = "tampering"  # what would be neutralised, reported without changing the cell
@@ -317,10 +319,6 @@ def hardcoded_findings(source, expected):
     return findings
 
 
-def _cell_name(cell, index):
-    return cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
-
-
 def scan_notebook(notebook, locked_ids=None, fix=True):
     """Scan (and with `fix`, neutralise) every cell a student could have edited.
 
@@ -334,7 +332,7 @@ def scan_notebook(notebook, locked_ids=None, fix=True):
         list of Finding, each with its cell's name.
     """
     def locked(cell):
-        meta = cell.metadata.get("nbgrader", {})
+        meta = cells.nbgrader_meta(cell)
         if locked_ids is None:
             return bool(meta.get("locked")) and not meta.get("solution")
         return meta.get("grade_id") in locked_ids and bool(meta.get("locked"))
@@ -355,9 +353,9 @@ def scan_notebook(notebook, locked_ids=None, fix=True):
     for index, cell in code:
         if locked(cell):
             continue
-        name = _cell_name(cell, index)
+        name = cells.cell_name(cell, index)
         found = scan_source(cell.source, modules, protected)
-        if cell.metadata.get("nbgrader", {}).get("solution"):
+        if cells.is_solution(cell):
             found += hardcoded_findings(cell.source, expected)
         if fix and any(f.kind == NEUTRALISED for f in found):
             cell.source = neutralise(cell.source, found)
@@ -365,13 +363,20 @@ def scan_notebook(notebook, locked_ids=None, fix=True):
     return findings
 
 
-def main(argv=None):
-    import nbformat
-    for path in argv or sys.argv[1:]:
-        notebook = nbformat.read(path, as_version=4)
-        for finding in scan_notebook(notebook, fix=False):
-            print(json.dumps({"notebook": path, **asdict(finding)}))
+class TamperScan(NbGraderPreprocessor):
+    """Scan the editable cells before they run; record what tampers (without the jail, remove it).
 
+    The findings go to the notebook's metadata, "autograder" → "cheats".
+    """
 
-if __name__ == "__main__":
-    main()
+    remove = Bool(False, help="Replace each tampering statement by `pass` before the notebook "
+                  "runs. Leave off while grading runs in the jail: the jail and the trusted "
+                  "checker are the defence, and honest code is never changed.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        findings = scan_notebook(nb, gradebook.locked_ids(resources), fix=self.remove)
+        if not self.remove:
+            findings = [replace(f, kind=TAMPERING) if f.kind == NEUTRALISED else f
+                        for f in findings]
+        nb.metadata.setdefault(METADATA_KEY, {})["cheats"] = [asdict(f) for f in findings]
+        return nb, resources

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from jupyter_client import AsyncKernelManager
-from traitlets import Any, Unicode
+from traitlets import Any, Bool, Unicode
 
 from autograder.sandbox import jail
 
@@ -36,6 +36,8 @@ class JailedKernelManager(AsyncKernelManager):
     limits = Any(jail.Limits(), help="autograder.sandbox.jail.Limits of the jail.")
     submitted = Unicode(None, allow_none=True, help="Host folder the student handed in "
                         "(only its regular files reach the jail).")
+    use_template = Bool(False, help="Fork the kernel in this process's jailed kernel template "
+                        "(autograder.sandbox.jailed_template) instead of starting a jail.")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -67,8 +69,8 @@ class JailedKernelManager(AsyncKernelManager):
         self.kernel_spec.interrupt_mode = "message"
         if _is_ipykernel(kernel_cmd):
             try:
-                template = jailed_template.template(self.limits)
-                if template is not None:
+                if self.use_template:
+                    template = jailed_template.template(self.limits)
                     return self._launch_in_template(template, kernel_cmd, source, workdir_name)
             except jailed_template.TemplateUnavailable:
                 pass

@@ -196,20 +196,11 @@ class JailedTemplate:
 
 
 _template = None
-_enabled = False
-
-
-def enable():
-    """Fork this process's jailed kernels from a jailed template from now on."""
-    global _enabled
-    _enabled = True
 
 
 def template(limits):
-    """This worker's JailedTemplate (started, or restarted, as needed), or None if disabled."""
+    """This process's JailedTemplate with these limits (started, or restarted, as needed)."""
     global _template
-    if not _enabled:
-        return None
     if _template is not None and (not _template.alive() or _template.limits != limits):
         _template.close()
         _template = None
