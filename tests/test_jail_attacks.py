@@ -287,12 +287,14 @@ def test_the_grader_files_were_out_of_reach(attacked):
 
 def test_other_students_and_the_gradebook_are_invisible(attacked):
     """Does the jail show none of the course, nothing of the instructor's home but the
-    Python installation that may live there, and only its own processes?"""
+    Python installation and virtual environment that may live there, and only its own
+    processes?"""
     text = outputs(attacked[0], "attack-reads-others", "cost")
     assert "SEEN []" in text, text
     home = eval(text.split("HOME")[1].splitlines()[0])
-    python = Path(sys.base_prefix).resolve()
-    assert all(python.is_relative_to(Path.home() / entry) for entry in home), home
+    pythons = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    assert all(any(python.is_relative_to(Path.home() / entry) for python in pythons)
+               for entry in home), f"the jail shows {home} of {Path.home()}"
     count = int(text.split("PROCESSES")[1].split()[0])
     assert count < 10, text
 
