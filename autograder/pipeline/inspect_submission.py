@@ -59,7 +59,8 @@ class InspectSubmission(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        record = nb.metadata[METADATA_KEY] = {}
+        nb.metadata[METADATA_KEY] = {}
+        record = nb.metadata[METADATA_KEY]  # (a NotebookNode stores a copy of what it is given)
         info = resources.get("nbgrader", {})
         try:
             source = gradebook.source_cells(info["db_url"], info["assignment"], info["notebook"])
