@@ -4,8 +4,8 @@
 
 Builds classes of n/4, n/2 and n submissions from the real release notebook. Each honest
 student answers every function with one of five correct implementations (the solution and
-the four of tests/test_similarity.py, each used by a fifth of the class), a line of their
-own and a line from a pool of 40 per function (each shared by a few students); one
+the four of tests/similarity/test_similarity.py, each used by a fifth of the class), a line of
+their own and a line from a pool of 40 per function (each shared by a few students); one
 student in twenty hands in a renamed copy of another's notebook. For each size it times
 reading the notebooks, fingerprinting the answers, scoring the pairs and writing the
 report, and prints the times, their growth over the size before (pairs grow as n², so a
@@ -22,13 +22,13 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 from autograder.similarity.answers import load_class  # noqa: E402
 from autograder.similarity.compare import (NOTEBOOK, Settings, compare_class,  # noqa: E402
                                            fingerprint_function, score_pair)
 from autograder.similarity.report import write_report  # noqa: E402
-from test_similarity import VARIANTS, renamed, solution, variant, write_class  # noqa: E402
+from tests.similarity.test_similarity import (VARIANTS, renamed, solution, variant,  # noqa: E402
+                                              write_class)
 
 ASSIGNMENT = "04_deep_mlp"
 POOL = 40

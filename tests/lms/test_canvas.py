@@ -10,7 +10,7 @@ from autograder.lms.config import load_config
 from autograder.lms.grades import GRADED, NOT_GRADED, NOT_SUBMITTED, read_grades
 from tests.support.lms_platform import class_gradebook
 
-ROSTER = Path(__file__).parent / "data" / "canvas_roster.csv"
+ROSTER = Path(__file__).resolve().parent.parent / "data" / "canvas_roster.csv"
 CONFIG = """
 [canvas]
 match = "SIS Login ID"

@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.course import ROOT
 from autograder.similarity.__main__ import main
 from autograder.similarity.answers import load_class
 from autograder.similarity.compare import (FLAGGED, NOTEBOOK, TOO_COMMON, TOO_SHORT, Settings,
                                            compare_class)
 from autograder.similarity.report import write_report
 
-ROOT = Path(__file__).resolve().parent.parent
 MLP = "04_deep_mlp"
 ACTIVATIONS = "05_activations"
 LONG = ("mlp_forward", "mlp_backward", "train_mlp")

@@ -1,0 +1,1 @@
+"""The commands in autograder/apps/, run as a user runs them."""

@@ -1,0 +1,1 @@
+"""Proofs of the hidden checks in autograder/checks/, one module per assignment."""

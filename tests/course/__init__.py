@@ -1,0 +1,1 @@
+"""The student package course/: its helpers and what the wheel holds."""

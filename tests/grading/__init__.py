@@ -1,0 +1,1 @@
+"""A whole class graded: statuses, broken notebooks, reports, the cluster."""

@@ -1,0 +1,1 @@
+"""The source, release and solution notebooks: their contract and what the build makes."""

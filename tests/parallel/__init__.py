@@ -1,0 +1,1 @@
+"""The speed-only parts of class grading: the worker pool (autograder/parallel/)."""

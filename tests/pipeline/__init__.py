@@ -1,0 +1,1 @@
+"""The steps nbgrader_config.py plugs into nbgrader (autograder/pipeline/)."""

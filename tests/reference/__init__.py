@@ -1,0 +1,1 @@
+"""The reference solutions in autograder/reference/ against the notes and independent oracles."""

@@ -1,0 +1,1 @@
+"""The similarity report (autograder/similarity/)."""

@@ -1,0 +1,1 @@
+"""The course's widgets (course/widgets/): their pure functions and their wiring."""
