@@ -15,7 +15,7 @@ from autograder.course import tool_environment
 from autograder.fakes import answered
 
 from tests.support.courses import ROOT, new_course
-from tests.test_grading import run_nbgrader, scores, submit
+from tests.support.nbgrader_runs import run_nbgrader, scores, submit
 
 A = "01_loss"
 

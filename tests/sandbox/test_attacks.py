@@ -24,7 +24,7 @@ from autograder.course import tool_environment
 from autograder.fakes import answered
 
 from tests.support.courses import new_course
-from tests.test_grading import replace_cell, run_nbgrader, scores, submit
+from tests.support.nbgrader_runs import replace_cell, run_nbgrader, scores, submit
 
 pytestmark = [pytest.mark.nbgrader,
               pytest.mark.skipif(jail.unavailable_reason() is not None,

@@ -5,19 +5,19 @@ of every assignment (the canary: the solutions must get full marks), plus 01_los
 submissions that cheat, crash, loop or warn. Each test then reads the gradebook.
 """
 import os
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 import sys
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.course import ROOT, assignments, tool_environment
 from autograder.builder import build_release
 from autograder.fakes import BUGS, answered, with_bug
+from tests.support.courses import new_course
+from tests.support.nbgrader_runs import delete_cell, replace_cell, run_nbgrader, scores, submit
 
 pytestmark = pytest.mark.nbgrader
 
@@ -28,22 +28,6 @@ def graded_assignments():
     """All assignments, or those named in COURSE_ASSIGNMENTS (comma-separated)."""
     only = [a for a in os.environ.get("COURSE_ASSIGNMENTS", "").split(",") if a]
     return [a for a in assignments() if not only or a in only]
-
-
-def replace_cell(notebook, grade_id, source):
-    """A copy of `notebook` whose cell `grade_id` has the new source."""
-    notebook = nbformat.from_dict(notebook)
-    for cell in notebook.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            cell.source = source
-    return notebook
-
-
-def delete_cell(notebook, grade_id):
-    notebook = nbformat.from_dict(notebook)
-    notebook.cells = [c for c in notebook.cells
-                      if c.metadata.get("nbgrader", {}).get("grade_id") != grade_id]
-    return notebook
 
 
 WRONG_COST = "def cost(y, y_hat):\n    return 0.0\n"
@@ -101,27 +85,6 @@ def loss_notebooks(root):
     return notebooks
 
 
-def run_nbgrader(course, *args):
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                            env=tool_environment(course), capture_output=True, text=True)
-    return result
-
-
-def submit(course, student, assignment, notebook):
-    folder = course / "submitted" / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, folder / f"{assignment}.ipynb")
-
-
-def new_course(factory, name):
-    """A temporary course directory with the sources and the grader, no gradebook yet."""
-    course = factory.mktemp(name)
-    for item in ("autograder", "course", "source", "nbgrader_config.py"):
-        source = ROOT / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, course / item)
-    return course
-
-
 def submit_demo_class(course, assignment, expectations):
     """Release `assignment` in `course` and submit its perfect, untouched and buggy students."""
     build_release(assignment, course)
@@ -172,14 +135,6 @@ def graded(tmp_path_factory):
         result = run_nbgrader(courses[LOSS], "generate_feedback", LOSS)
         assert result.returncode == 0, result.stderr[-3000:]
     return courses, expectations
-
-
-def scores(course, assignment, student):
-    """{grade_id: (score, max_score)} of the student's code cells."""
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        notebook = gradebook.find_submission_notebook(assignment, assignment, student)
-        return {g.name: (g.score, g.max_score) for g in notebook.grades
-                if g.cell.cell_type == "code"}
 
 
 def test_solutions_get_full_marks_in_every_assignment(graded):
