@@ -12,7 +12,7 @@ export JUPYTER_RUNTIME_DIR := $(SCRATCH)/runtime
 export IPYTHONDIR := $(SCRATCH)/ipython
 export MPLCONFIGDIR := $(SCRATCH)/matplotlib
 
-.PHONY: demo test build lab grade similarity check clean-demo
+.PHONY: demo test build lab grade watch similarity check clean-demo
 
 # Installs go through uv (fetched by pip into the venv): the same pinned versions as pip
 # would take, in a fraction of the time. Bytecode is compiled at install time, as pip does:
@@ -57,6 +57,13 @@ build: $(VENV)/.installed
 # Grade every submission in submitted/ (A=<assignment id> for one assignment).
 grade: $(VENV)/.installed
 	$(PY) -m autograder.classgrade $(A)
+
+# Grade on submit: watch the exchange (or submitted/), grade each new submission, release its
+# feedback (A=<assignment id> for one assignment, ONCE=1 to grade what is waiting and exit).
+watch: $(VENV)/.installed
+	@mkdir -p $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR) $(IPYTHONDIR) \
+		$(MPLCONFIGDIR)
+	$(PY) -m autograder.apps.watch $(if $(ONCE),--once) $(A)
 
 # Which students handed in the same answers (A=<assignment id>): reports/<id>/similarity/
 similarity: $(VENV)/.instructor

@@ -18,15 +18,16 @@ import nbformat
 import psutil
 import pytest
 
-from autograder.fakes import BUGS
+from autograder.course import ROOT
+from autograder.fakes import BUGS, copy_course, write_submission
 from autograder.gradebook import submission_cells
 from autograder.watch import inbox
-from autograder.watch.ledger import Entry, Ledger
+from autograder.watch.ledger import LEDGER_FILE, Entry, Ledger
 from autograder.watch.policy import Policy, PolicyError, load_policies, next_slot
 from autograder.watch.publish import brief_notebook
 from autograder.watch.service import (LOG_FILE, Options, WatchError, Watcher, acquire_lock,
                                       clock_text)
-from tests.watch_exchange import (ASSIGNMENT, Student, exchange_course, notebooks,
+from tests.watch_exchange import (ASSIGNMENT, Student, exchange_course, html_text, notebooks,
                                   watch_environment)
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.filterwarnings(
@@ -382,3 +383,26 @@ def test_full_queue_holds_the_rest_in_the_inbox(course):
     assert all(e.counted == 0 for e in done.values()), "a submission that was not graded counted"
     assert all(statuses[name] == [] for name in names), f"expected each graded as planned: " \
                                                         f"{statuses}"
+
+
+def test_course_without_exchange_grades_new_folders_of_submitted(tmp_path, monkeypatch):
+    """Without an exchange, is each new or changed submitted/ folder graded once, its feedback
+    written to feedback/, and a folder the class grader already graded left alone?"""
+    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent),
+                                                os.environ.get("PATH", "")]))
+    root = copy_course(ROOT, tmp_path / "course")
+    write_submission(root, ASSIGNMENT, "uma", "perfect")
+    lines = watch_once(root, source="submitted", settle=0.0)
+    page = root / "feedback" / "uma" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    assert len(lines) == 1 and "feedback (scores only) in feedback/uma/01_loss/" in lines[0], \
+        f"expected one graded line, got {lines}"
+    assert "cost: passed" in html_text(page)
+    assert watch_once(root, source="submitted", settle=0.0) == [], "graded an unchanged folder"
+    write_submission(root, ASSIGNMENT, "uma", "buggy")
+    lines = watch_once(root, source="submitted", settle=0.0)
+    assert len(lines) == 1 and "graded 7 / 8" in lines[0], f"expected the change graded: {lines}"
+    assert f"{BUGGY_CELL[5:]}: not passed" in html_text(page)
+    (root / LEDGER_FILE).unlink()
+    assert watch_once(root, source="submitted", settle=0.0) == [], (
+        "expected a folder the grader already graded left alone by a new ledger")
+    assert [e.state for e in entries_of(root, "uma")] == ["released"]

@@ -33,12 +33,15 @@ class Arrival:
     student, assignment: str.
     path: str, the folder holding it.
     timestamp: str, nbgrader's timestamp (timestamp.txt; else the folder's newest change).
+    fingerprint: str, sha256 of a submitted/ folder (autograder.submission.fingerprint); "" for
+        the exchange.
     """
     id: str
     student: str
     assignment: str
     path: str
     timestamp: str
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ def scan_submitted(root, assignments, known, now=None, settle=5.0, cache=None):
                 unfinished += 1
                 continue
             ready.append(Arrival(key, student, assignment, str(folder),
-                                 stamp or as_timestamp(changed)))
+                                 stamp or as_timestamp(changed), print_))
     return Scan(sorted(ready, key=lambda a: parse_utc(a.timestamp)), unfinished)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from nbgrader.utils import parse_utc
 
+from autograder import status as status_record
 from autograder.class_grading import plan, run_local
 from autograder.course import db_url_of, load_config
 from autograder.gradebook import notebook_names
@@ -168,12 +169,22 @@ class Watcher:
         for arrival in taken:
             entry = Entry(arrival.id, arrival.student, arrival.assignment, arrival.path,
                           arrival.timestamp, now)
+            if self.graded_before(arrival):
+                entry.state, entry.reason = "released", "graded before the watcher found it"
+                self.ledger.add(entry)
+                continue
             reason = inbox.ungradable_reason(arrival.path)
             self.ledger.add(entry)
             if reason:
                 self.reject(entry, reason)
                 continue
             self.supersede_older(entry)
+
+    def graded_before(self, arrival):
+        """True for a folder of submitted/ the class grader has graded as it is now."""
+        previous = status_record.read(self.root, arrival.assignment, arrival.student) or {}
+        return bool(arrival.fingerprint) and previous.get("fingerprint") == \
+            arrival.fingerprint and previous.get("state") in ("graded", "failed")
 
     def reject(self, entry, reason):
         """A submission that cannot be graded: it costs no attempt, and the notice says why."""
@@ -239,21 +250,24 @@ class Watcher:
                      "queued")
 
     def job_of(self, entry):
-        """The class grader's job for a queued submission (collected into submitted/ first)."""
-        try:
-            if self.inbound is not None:
+        """The class grader's job for a queued submission (collected into submitted/ first).
+
+        A submission that cannot be read any more is rejected; a problem of the grader's own
+        (the gradebook) stops the watcher, whose ledger keeps the submission queued.
+        """
+        if self.inbound is not None:
+            try:
                 inbox.collect(self.root, inbox.Arrival(entry.id, entry.student,
                                                        entry.assignment, entry.path,
                                                        entry.timestamp), self.ignore)
-            jobs, _ = plan(self.root, [entry.assignment], force=True,
-                           student_glob=glob.escape(entry.student), jail=self.options.jail)
-        except OSError as error:
-            jobs, reason = [], f"the submission could not be read ({error})"
-        else:
-            reason = "the submission folder is gone"
+            except OSError as error:
+                self.reject(entry, f"the submission could not be read ({error})")
+                return None
+        jobs, _ = plan(self.root, [entry.assignment], force=True,
+                       student_glob=glob.escape(entry.student), jail=self.options.jail)
         job = next((j for j in jobs if j["student"] == entry.student), None)
         if job is None:
-            self.reject(entry, reason)
+            self.reject(entry, "the submission folder is gone")
         return job
 
     def on_done(self, status):
