@@ -28,8 +28,8 @@ INCOMING_DIR = ".classgrade/watch/incoming"
 class Arrival:
     """One submission, completely written.
 
-    id: str, unique: the inbound folder's name, or "<student>+<assignment>+<fingerprint>"
-        for a folder of submitted/.
+    id: str, unique: the inbound folder's name, or "<student>+<assignment>+<timestamp>+
+        <fingerprint>" for a folder of submitted/.
     student, assignment: str.
     path: str, the folder holding it.
     timestamp: str, nbgrader's timestamp (timestamp.txt; else the folder's newest change).
@@ -149,15 +149,14 @@ def scan_submitted(root, assignments, known, now=None, settle=5.0, cache=None):
             if folder not in cache or cache[folder][0] != changed:
                 cache[folder] = (changed, fingerprint(folder))
             student, print_ = folder.parent.name, cache[folder][1]
-            key = f"{student}+{assignment}+{(print_ or '')[:20]}"
+            stamp = read_timestamp(folder) or as_timestamp(changed)
+            key = f"{student}+{assignment}+{stamp}+{(print_ or '')[:16]}"
             if key in known or print_ is None:
                 continue
-            stamp = read_timestamp(folder)
-            if stamp is None and now - changed < settle:
+            if read_timestamp(folder) is None and now - changed < settle:
                 unfinished += 1
                 continue
-            ready.append(Arrival(key, student, assignment, str(folder),
-                                 stamp or as_timestamp(changed), print_))
+            ready.append(Arrival(key, student, assignment, str(folder), stamp, print_))
     return Scan(sorted(ready, key=lambda a: parse_utc(a.timestamp)), unfinished)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import parse_utc
 
 from autograder import status as status_record
@@ -106,8 +107,7 @@ class Watcher:
             self.inbound = None
         self.policies = load_policies(self.root, options.assignments)
         self.db_url = db_url_of(self.root)
-        self.ignore = list(load_config(self.root).CourseDirectory.get("ignore", [])) or \
-            [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+        self.ignore = list(CourseDirectory(config=load_config(self.root)).ignore)
         self.ledger, self.lock = None, None
         self.in_flight, self.hashes, self.summary = {}, {}, Summary()
         self.next_scan, self.crowded, self.stopping = 0.0, 0, False
