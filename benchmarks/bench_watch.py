@@ -2,7 +2,7 @@
 
     python benchmarks/bench_watch.py [--students 24] [--minute 60] [--workers N]
 
-Builds a temporary course with its own nbgrader exchange (tests/watch_exchange.py), 01_loss
+Builds a temporary course with its own nbgrader exchange (tests/support/watch_exchange.py), 01_loss
 released, and starts `python -m autograder.apps.watch 01_loss` on it. Latency: one student
 runs `nbgrader submit`; the time until the feedback of that submission is in the exchange
 (released) and until `nbgrader fetch_feedback` has it, on an idle grader, first with its
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from nbgrader.utils import notebook_hash  # noqa: E402
 
-from tests.watch_exchange import (ASSIGNMENT, COURSE_ID, Student, exchange_course,  # noqa: E402
+from tests.support.watch_exchange import (ASSIGNMENT, COURSE_ID, Student, exchange_course,  # noqa: E402
                                   notebooks, watch_environment)
 
 POLL = 0.05

@@ -1,6 +1,6 @@
 """Does the watcher grade what students submit through the real exchange, and give it back?
 
-One temporary course with its own nbgrader exchange (tests/watch_exchange.py) serves every
+One temporary course with its own nbgrader exchange (tests/support/watch_exchange.py) serves every
 test; each test has students of its own. Students submit with `nbgrader submit` (or, where
 many submissions are needed, nbgrader's ExchangeSubmit in this process) and fetch with
 `nbgrader fetch_feedback`; the watcher runs as `python -m autograder.apps.watch` or, to save
@@ -27,7 +27,7 @@ from autograder.watch.policy import Policy, PolicyError, load_policies, next_slo
 from autograder.watch.publish import brief_notebook
 from autograder.watch.service import (LOG_FILE, Options, WatchError, Watcher, acquire_lock,
                                       clock_text)
-from tests.watch_exchange import (ASSIGNMENT, Student, exchange_course, html_text, notebooks,
+from tests.support.watch_exchange import (ASSIGNMENT, Student, exchange_course, html_text, notebooks,
                                   watch_environment)
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.filterwarnings(

@@ -1,0 +1,1 @@
+"""Grading on submit: the watcher through a real nbgrader exchange."""
