@@ -89,6 +89,9 @@ def _unreadable(folder, names):
     problems = {}
     for name in names:
         path = Path(folder) / f"{name}.ipynb"
+        if path.is_symlink():
+            problems[name] = f"{name}.ipynb is a link, not the notebook itself"
+            continue
         if not path.exists():
             continue
         try:

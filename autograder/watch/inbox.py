@@ -6,7 +6,9 @@ once its timestamp.txt is a few seconds old). A submitted/ folder is ready with 
 timestamp.txt, or once nothing in it has changed for a few seconds.
 """
 import os
+import re
 import shutil
+import stat
 import time
 import uuid
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from autograder.course import load_config
 from autograder.submission import fingerprint
 
 INCOMING_DIR = ".classgrade/watch/incoming"
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_@-][A-Za-z0-9_.@-]*$")
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,8 @@ def exchange_inbound(root):
 def parse_name(name):
     """(student, assignment) of an inbound folder "<student>+<assignment>+<time>[+<random>]"."""
     parts = name.rsplit("+", 3)
-    if len(parts) < 3:
-        return None
+    if len(parts) < 3 or not all(SAFE_NAME.match(part) for part in parts[:2]):
+        return None  # not nbgrader's, or a name that could lead out of submitted/
     return parts[0], parts[1]
 
 
@@ -166,6 +169,8 @@ def ungradable_reason(folder):
     if not notebooks:
         return "no notebook (.ipynb) was submitted"
     for path in notebooks:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return f"{path.name} is not a regular file (a link or a folder)"
         try:
             nbformat.validate(nbformat.read(path, as_version=4))
         except Exception as error:  # noqa: BLE001 - whatever nbformat says, it cannot be graded
@@ -180,6 +185,23 @@ def notebook_ids(folder):
     return sorted(path.stem for path in Path(folder).glob("*.ipynb"))
 
 
+def copy_regular_files(source, target, ignore):
+    """Copy the folders and regular files below `source`; links and anything else are left out.
+
+    A link in a student's inbound folder may point at what the student cannot read (the
+    gradebook, another student's work): following it would hand that to the grading.
+    """
+    for directory, folders, files in os.walk(source):
+        here = Path(directory)
+        skipped = ignore(directory, folders + files) if ignore else set()
+        folders[:] = [f for f in folders if f not in skipped and not (here / f).is_symlink()]
+        destination = Path(target) / here.relative_to(source)
+        destination.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            if name not in skipped and stat.S_ISREG(os.lstat(here / name).st_mode):
+                shutil.copy2(here / name, destination / name, follow_symlinks=False)
+
+
 def collect(root, arrival, ignore=()):
     """Copy an inbound submission to submitted/<student>/<assignment>/, replacing what was there.
 
@@ -189,7 +211,7 @@ def collect(root, arrival, ignore=()):
     root = Path(root)
     target = root / "submitted" / arrival.student / arrival.assignment
     incoming = root / INCOMING_DIR / uuid.uuid4().hex
-    shutil.copytree(arrival.path, incoming, ignore=shutil.ignore_patterns(*ignore))
+    copy_regular_files(arrival.path, incoming, shutil.ignore_patterns(*ignore))
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         old = incoming.with_name(incoming.name + "-old")

@@ -406,3 +406,25 @@ def test_course_without_exchange_grades_new_folders_of_submitted(tmp_path, monke
     assert watch_once(root, source="submitted", settle=0.0) == [], (
         "expected a folder the grader already graded left alone by a new ledger")
     assert [e.state for e in entries_of(root, "uma")] == ["released"]
+
+
+def test_links_and_unsafe_names_in_the_inbound_never_reach_the_grading(tmp_path):
+    """Is a link in an inbound folder left out of the copy, and a '..' student name ignored?"""
+    from autograder.watch import inbox
+
+    secret = tmp_path / "gradebook.db"
+    secret.write_text("SECRET")
+    inbound = tmp_path / "inbound" / "alice+01_loss+2026-12-01 10:00:00.000000 UTC+ab12"
+    inbound.mkdir(parents=True)
+    (inbound / "01_loss.ipynb").write_text("{}")
+    (inbound / "notes.txt").symlink_to(secret)
+    (inbound / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
+    arrival = inbox.Arrival(inbound.name, "alice", "01_loss", str(inbound), "")
+    copied = inbox.collect(tmp_path / "course", arrival)
+    assert sorted(p.name for p in copied.iterdir()) == ["01_loss.ipynb", "timestamp.txt"]
+    assert inbox.parse_name("..+01_loss+2026-12-01 10:00:00.000000 UTC+ab12") is None
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "01_loss.ipynb").symlink_to(secret)
+    reason = inbox.ungradable_reason(linked)
+    assert "not a regular file" in reason and "SECRET" not in reason, reason
