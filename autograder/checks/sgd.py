@@ -205,26 +205,26 @@ _DRAWS = (" (the notebook prescribes one call of minibatches(X, y, batch_size, r
 
 def _train_variant(X, y, lr, epochs, batch_size, rng, sign=1.0, loss_before=False,
                    skip_short=False, initial_loss=False):
-    """The reference training loop with one of the known mistakes switched on."""
+    """The reference training loop with one of the known mistakes switched on.
+
+    Each epoch's batches are drawn from `rng` only when that epoch starts, as the reference
+    draws them.
+    """
+    epochs_of_batches = (ref.minibatches(X, y, batch_size, rng) for _ in range(epochs))
+    return _replay(epochs_of_batches, X, y, lr, sign, loss_before,
+                   batch_size if skip_short else None, initial_loss)
+
+
+def _replay(epochs_of_batches, X, y, lr, sign=1.0, loss_before=False, skip_short=None,
+            initial_loss=False):
+    """What training gives on these batches (one iterable of (X_b, y_b) per epoch).
+
+    sign: -1.0 for gradient ascent; loss_before: the cost recorded before each epoch instead
+    of after it; skip_short: batches smaller than this are skipped; initial_loss: the cost of
+    the starting parameters recorded first.
+    """
     w, b = _zeros(X.shape[1]), 0.0
     losses = [ref_loss.cost(y, ref_loss.predict_proba(X, w, b))] if initial_loss else []
-    for _ in range(epochs):
-        if loss_before:
-            losses.append(ref_loss.cost(y, ref_loss.predict_proba(X, w, b)))
-        for X_b, y_b in ref.minibatches(X, y, batch_size, rng):
-            if skip_short and X_b.shape[0] < batch_size:
-                continue
-            dw, db = ref_gradients.logistic_gradients(X_b, y_b, w, b)
-            w, b = w - sign * lr * dw, b - sign * lr * db
-        if not loss_before:
-            losses.append(ref_loss.cost(y, ref_loss.predict_proba(X, w, b)))
-    return w, float(b), np.array(losses)
-
-
-def _replay(epochs_of_batches, X, y, lr, sign=1.0, loss_before=False, skip_short=None):
-    """What training gives on these recorded batches (one list of batches per epoch)."""
-    w, b = _zeros(X.shape[1]), 0.0
-    losses = []
     for batches in epochs_of_batches:
         if loss_before:
             losses.append(ref_loss.cost(y, ref_loss.predict_proba(X, w, b)))
