@@ -147,7 +147,7 @@ def rebuild_stale(selected, root=ROOT, on_rebuild=None):
 
     on_rebuild(assignment, parts) is called before each rebuild.
     """
-    api = gradebook.api(root, release_directory=root / gradebook.SCRATCH_RELEASE)
+    api = gradebook.api(root, release=root / gradebook.SCRATCH_RELEASE)
     rebuilt = {}
     for assignment in selected:
         stale = stale_parts(assignment, api, root)

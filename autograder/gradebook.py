@@ -18,7 +18,7 @@ def ensure_assignment(root, assignment, db_url=None):
     names = notebook_names(url, assignment)
     if names:
         return names
-    result = api(root, db_url, release_directory=root / SCRATCH_RELEASE).generate_assignment(
+    result = api(root, db_url, release=root / SCRATCH_RELEASE).generate_assignment(
         assignment, force=True)
     if not result.get("success"):
         raise RuntimeError(f"could not add {assignment} to the gradebook:\n"
@@ -26,11 +26,14 @@ def ensure_assignment(root, assignment, db_url=None):
     return notebook_names(url, assignment)
 
 
-def api(root, db_url=None, release_directory=None):
-    """nbgrader's API on the course at `root` (optionally generating into another folder)."""
+def api(root, db_url=None, **directories):
+    """nbgrader's API on the course at `root`, some of its folders elsewhere if told.
+
+    directories: e.g. release=Path, feedback=Path (CourseDirectory.<name>_directory).
+    """
     config = load_config(root, db_url)
-    if release_directory is not None:
-        config.CourseDirectory.release_directory = str(release_directory)
+    for step, folder in directories.items():
+        setattr(config.CourseDirectory, f"{step}_directory", str(folder))
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 

@@ -12,29 +12,19 @@ import shutil
 from pathlib import Path
 
 import nbformat
-from nbgrader.apps import NbGraderAPI
-from nbgrader.coursedir import CourseDirectory
 
 from autograder import gradebook
-from autograder.course import db_url_of, load_config
+from autograder.cells import is_grade, is_solution
+from autograder.course import db_url_of
 
 BRIEF_DIR = ".classgrade/watch/brief"
 NOTICE_DIR = ".classgrade/watch/notices"
 SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
-def course_api(root, db_url=None, **directories):
-    """nbgrader's API on the course, with some of its folders elsewhere (autograded=..., feedback=...)."""
-    config = load_config(root, db_url)
-    for step, folder in directories.items():
-        setattr(config.CourseDirectory, f"{step}_directory", str(folder))
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-
 def is_test_cell(cell):
     """True for an autograded test cell (a graded code cell that is not an answer)."""
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution")
+    return cell.get("cell_type") == "code" and is_grade(cell) and not is_solution(cell)
 
 
 def score_line(grade_id, score, max_score, later):
@@ -103,7 +93,7 @@ def write_feedback(root, assignment, student, messages, later, db_url=None):
     if not messages:
         directories["autograded"] = write_brief_copy(root, assignment, student,
                                                      db_url_of(root, db_url), later)
-    return course_api(root, db_url, **directories).generate_feedback(
+    return gradebook.api(root, db_url, **directories).generate_feedback(
         assignment, student_id=student, force=True)
 
 
@@ -141,5 +131,5 @@ def write_notice(root, assignment, student, submission, title, lines, notebooks)
 def release(root, assignment, student, directory=None, db_url=None):
     """nbgrader's release_feedback of one student's feedback (from `directory`); its result."""
     directories = {} if directory is None else {"feedback": directory}
-    return course_api(root, db_url, **directories).release_feedback(assignment,
+    return gradebook.api(root, db_url, **directories).release_feedback(assignment,
                                                                     student_id=student)
